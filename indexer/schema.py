@@ -1,0 +1,69 @@
+"""The Whoosh schema: which fields an article becomes, and how each is analysed."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import analyzer
+from .article import Article
+
+NO_DATE = "none"  # facet value of articles without a publication date
+SCHEMA_VERSION = 1
+
+
+def make_schema() -> Schema:
+    """Fields in three analyses: pyvi words (precise), syllables (accented) and folded syllables.
+
+    Word fields match what pyvi segments; syllable fields match a syllable typed inside a
+    compound and carry positions for phrases; folded fields match text typed without accents.
+    """
+    words, syllables, folded = analyzer("words"), analyzer("syllables"), analyzer("folded")
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=words, stored=True, phrase=False),
+        summary=TEXT(analyzer=words, stored=True, phrase=False),
+        body=TEXT(analyzer=words, stored=True, phrase=False),
+        captions=TEXT(analyzer=words, stored=True, phrase=False),
+        title_syl=TEXT(analyzer=syllables),
+        text_syl=TEXT(analyzer=syllables),
+        title_fold=TEXT(analyzer=folded),
+        text_fold=TEXT(analyzer=folded),
+        ministries=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        persons=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        date=ID(stored=True),
+        month=ID(),
+        day=NUMERIC(int, bits=32, sortable=True, signed=False),  # YYYYMMDD, 0 when undated
+        source=ID(stored=True),
+        category=ID(stored=True),
+        url=STORED(),
+        author=STORED(),
+        images=STORED(),
+    )
+
+
+def document(article: Article) -> dict:
+    """The field values of one article."""
+    text = "\n".join(filter(None, [article.summary, article.body, *article.captions]))
+    published = article.published
+    return {
+        "id": article.id,
+        "title": article.title,
+        "summary": article.summary,
+        "body": article.body,
+        "captions": "\n".join(article.captions),
+        "title_syl": article.title,
+        "text_syl": text,
+        "title_fold": article.title,
+        "text_fold": text,
+        # commas separate the values of a KEYWORD field; names never contain one
+        "ministries": ",".join(m.replace(",", " ") for m in article.ministries),
+        "persons": ",".join(p.replace(",", " ") for p in article.persons),
+        "date": published.isoformat() if published else "",
+        "month": published.strftime("%Y-%m") if published else NO_DATE,
+        "day": int(published.strftime("%Y%m%d")) if published else 0,
+        "source": article.source,
+        "category": article.category,
+        "url": article.url,
+        "author": article.author,
+        "images": list(article.images),
+    }

@@ -1,0 +1,188 @@
+"""Searching the index of data/ through the real app: the page and the JSON API."""
+
+import re
+
+import pytest
+
+
+def api(client, **params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def ids(result):
+    return [hit["id"] for hit in result["results"]]
+
+
+def facet(result, name):
+    return {item["value"]: item["count"] for item in result["facets"][name]}
+
+
+def test_thi_dua_finds_the_seed_with_marks_and_facets(client):
+    result = api(client, q="thi đua")
+    assert "mic-2017-03-23" in ids(result)
+    hit = next(h for h in result["results"] if h["id"] == "mic-2017-03-23")
+    assert re.search(r"<mark[^>]*>thi</mark> <mark[^>]*>đua</mark>", hit["snippet"])
+    assert {"Bộ Thông tin và Truyền thông", "Bộ Giao thông vận tải",
+            "Bộ Tài nguyên và Môi trường"} <= set(facet(result, "ministry"))
+    assert {"Đặng Thị Ngọc Thịnh", "Phan Tâm"} <= set(facet(result, "person"))
+    assert facet(result, "date")["2017-03"] >= 1
+
+
+def test_the_page_shows_the_same_search(client):
+    html = client.get("/", query_string={"q": "thi đua"}).get_data(as_text=True)
+    assert 'lang="vi"' in html
+    assert "/articles/mic-2017-03-23" in html
+    assert re.search(r"<mark[^>]*>thi</mark> <mark[^>]*>đua</mark>", html)
+    assert "Bộ Thông tin và Truyền thông" in html and "Tháng" not in html.split("Thời gian")[0]
+
+
+@pytest.mark.parametrize("q", ["Hà Nội", "hà nội", "HÀ NỘI", "ha noi"])
+def test_case_and_accents_do_not_matter(client, q):
+    assert "mic-2017-03-23" in ids(api(client, q=q, per_page=100))
+
+
+def test_all_words_must_match(client):
+    assert api(client, q="thi đua")["total"] > api(client, q="thi đua khen thưởng")["total"] > 0
+
+
+def test_empty_query_lists_newest_first(client):
+    result = api(client, per_page=100)
+    assert result["total"] >= 38
+    dated = [h["date"] for h in result["results"] if h["date"]]
+    assert dated == sorted(dated, reverse=True)
+    assert result["results"][-1]["date"] is None  # undated articles come last
+
+
+def test_facet_counts_cover_every_match_not_only_the_page(client):
+    small = api(client, per_page=1)
+    large = api(client, per_page=100)
+    assert small["facets"] == large["facets"]
+    assert len(small["results"]) == 1
+    assert sum(facet(small, "date").values()) == small["total"]
+
+
+def test_ministry_filter(client):
+    result = api(client, ministry="Bộ Y tế", per_page=100)
+    assert result["total"] >= 5
+    assert all("Bộ Y tế" in hit["ministries"] for hit in result["results"])
+    # the selected facet still counts the other values (multi-select)
+    assert len(facet(result, "ministry")) > 1
+    assert next(v for v in result["facets"]["ministry"] if v["value"] == "Bộ Y tế")["selected"]
+
+
+def test_two_ministries_are_either_one(client):
+    one = api(client, ministry="Bộ Y tế")["total"]
+    two = api(client, ministry=["Bộ Y tế", "Bộ Công an"])["total"]
+    assert two > one
+
+
+def test_person_filter(client):
+    result = api(client, person="Phan Tâm")
+    assert ids(result) == ["mic-2017-03-23"]
+
+
+@pytest.mark.parametrize("params, check", [
+    ({"date": "2017"}, lambda d: d is not None and d.startswith("2017")),
+    ({"date": "2017-03"}, lambda d: d is not None and d.startswith("2017-03")),
+    ({"date": "none"}, lambda d: d is None),
+    ({"from": "2025-01-01", "to": "2025-12-31"}, lambda d: d is not None and d[:4] == "2025"),
+])
+def test_date_filters(client, params, check):
+    result = api(client, per_page=100, **params)
+    assert result["total"] >= 2
+    assert all(check(hit["date"]) for hit in result["results"])
+
+
+def test_no_date_is_a_facet_value(client):
+    assert facet(api(client), "date")["none"] == 3
+
+
+def test_sort_oldest_and_newest(client):
+    newest = [h["date"] for h in api(client, q="bộ", sort="newest", per_page=100)["results"]]
+    oldest = [h["date"] for h in api(client, q="bộ", sort="oldest", per_page=100)["results"]]
+    dated = [d for d in newest if d]
+    assert dated == sorted(dated, reverse=True)
+    assert [d for d in oldest if d] == sorted(dated)
+    assert oldest[-1] is None  # undated last either way
+
+
+def test_pagination(client):
+    first = api(client, per_page=5, page=1)
+    second = api(client, per_page=5, page=2)
+    assert first["pages"] == -(-first["total"] // 5)
+    assert len(first["results"]) == 5 and not set(ids(first)) & set(ids(second))
+    beyond = api(client, per_page=5, page=first["pages"] + 1)
+    assert beyond["results"] == [] and beyond["total"] == first["total"]
+
+
+def test_html_in_articles_comes_out_escaped(client):
+    result = api(client, q="mã độc")
+    hit = next(h for h in result["results"] if h["id"] == "sample-2023-10-17-escaping-test")
+    assert "<script>" in hit["title"]  # JSON carries the text as written...
+    assert "<script>" not in hit["title_html"] and "&lt;script&gt;" in hit["title_html"]
+    page = client.get("/", query_string={"q": "mã độc"}).get_data(as_text=True)
+    assert "<script>" not in page and "<img src=x" not in page
+    article = client.get("/articles/sample-2023-10-17-escaping-test").get_data(as_text=True)
+    assert "<script>" not in article and "onerror=alert(1)>" not in article
+    assert "&lt;img src=x onerror=alert(1)&gt;" in article
+    assert "&amp;" in article
+
+
+def test_snippet_escapes_ampersand_around_marks(client):
+    hit = api(client, q="thi đua", person="Phan Tâm")["results"][0]
+    text = re.sub(r"</?mark[^>]*>", "", hit["snippet"])
+    assert "&" not in text.replace("&amp;", "")
+
+
+def test_article_api_and_page(client):
+    article = client.get("/api/articles/mic-2017-03-23").get_json()
+    assert article["author"] == "Xuân Lộc" and article["date"] == "2017-03-23"
+    assert len(article["captions"]) == 3 and "Phan Tâm" in article["persons"]
+    page = client.get("/articles/mic-2017-03-23").get_data(as_text=True)
+    assert "/?person=Phan+T%C3%A2m" in page or "person=Phan%20T%C3%A2m" in page
+    assert client.get("/articles/nope").status_code == 404
+    missing = client.get("/api/articles/nope")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("params, param", [
+    ({"page": "0"}, "page"),
+    ({"page": "x"}, "page"),
+    ({"per_page": "0"}, "per_page"),
+    ({"per_page": "1000"}, "per_page"),
+    ({"sort": "best"}, "sort"),
+    ({"from": "2024-13-01"}, "from"),
+    ({"to": "23/3/2017"}, "to"),
+    ({"from": "2024-05-01", "to": "2024-01-01"}, "from"),
+    ({"date": "2017-13"}, "date"),
+    ({"page": "2000", "per_page": "10"}, "page"),
+    ({"q": "x" * 501}, "q"),
+])
+def test_bad_parameters_are_400_with_one_error_shape(client, params, param):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_parameter" and error["param"] == param
+    assert param in error["message"] or "query" in error["message"]
+    page = client.get("/", query_string=params)
+    assert page.status_code == 400 and "Yêu cầu không hợp lệ" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", [
+    '"', "(", ")", "AND", "OR", "NOT", "*", "?", "title:", "ministry:", "person:", "-", "--",
+    '""', "a OR", "OR b", "((((", "title:(", 'title:"', "ministry:xyz", "\\", "\x00",
+    "http://example.vn/a?b=c", "10:30", "~!@#$%^&*()_+",
+])
+def test_no_query_text_breaks_the_search(client, q):
+    for path in ("/api/search", "/"):
+        response = client.get(path, query_string={"q": q})
+        assert response.status_code == 200, (path, q)
+
+
+def test_unknown_api_path_and_method_use_the_error_shape(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404 and "error" in response.get_json()
+    response = client.post("/api/search")
+    assert response.status_code == 405 and response.get_json()["error"]["code"]

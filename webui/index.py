@@ -1,0 +1,133 @@
+"""The live index as the web app sees it: one searcher per request, caches per generation.
+
+Like the database handle of Flask's tutorial, the searcher is opened lazily on ``g`` and
+closed at teardown. Each request checks where the index folder's ``current`` link points; when
+a build has switched it, the next request opens the new generation — no restart needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from flask import current_app, g
+from whoosh import index as whoosh_index
+
+from indexer import store
+
+FACET_FIELDS = ("ministries", "persons", "month")
+
+
+@dataclass
+class FacetTable:
+    """Every (document, value) pair of one facet field, for counting with numpy.
+
+    Built once per index generation: counting the values of any set of matching documents is
+    then one mask lookup and one bincount, with no per-document Python work.
+    """
+
+    values: list[str]
+    doc_ids: np.ndarray  # int32, one entry per (document, value) pair
+    value_ids: np.ndarray  # int32, parallel to doc_ids
+
+    @classmethod
+    def build(cls, reader, fieldname: str) -> "FacetTable":
+        values, docs, ids = [], [], []
+        for vid, value in enumerate(reader.field_terms(fieldname)):
+            values.append(value)
+            posting = np.fromiter(reader.postings(fieldname, value).all_ids(), dtype=np.int32)
+            docs.append(posting)
+            ids.append(np.full(len(posting), vid, dtype=np.int32))
+        if not values:
+            empty = np.zeros(0, dtype=np.int32)
+            return cls([], empty, empty)
+        return cls(values, np.concatenate(docs), np.concatenate(ids))
+
+    def count(self, mask: np.ndarray) -> list[tuple[str, int]]:
+        """(value, count) for the documents where mask is true, most frequent first."""
+        if not self.values:
+            return []
+        counts = np.bincount(self.value_ids[mask[self.doc_ids]], minlength=len(self.values))
+        nonzero = np.nonzero(counts)[0]
+        order = sorted(nonzero, key=lambda i: (-counts[i], self.values[i]))
+        return [(self.values[i], int(counts[i])) for i in order]
+
+    def mask_for(self, wanted: set[str], size: int) -> np.ndarray:
+        """The documents holding any of the wanted values."""
+        mask = np.zeros(size, dtype=bool)
+        ids = [i for i, v in enumerate(self.values) if v in wanted]
+        if ids:
+            mask[self.doc_ids[np.isin(self.value_ids, ids)]] = True
+        return mask
+
+
+class Generation:
+    """One opened index generation and what is computed once for it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.index = whoosh_index.open_dir(str(path))
+        self.meta = store.read_meta(path)
+        self._lock = threading.Lock()
+        self._facets: dict[str, FacetTable] = {}
+        self._days: np.ndarray | None = None
+
+    def facet(self, searcher, fieldname: str) -> FacetTable:
+        with self._lock:
+            table = self._facets.get(fieldname)
+            if table is None:
+                table = self._facets[fieldname] = FacetTable.build(searcher.reader(), fieldname)
+            return table
+
+    def days(self, searcher) -> np.ndarray:
+        """YYYYMMDD per document number (0 for undated)."""
+        with self._lock:
+            if self._days is None:
+                reader = searcher.reader()
+                column = reader.column_reader("day")
+                self._days = np.fromiter(
+                    (column[d] for d in range(reader.doc_count_all())),
+                    dtype=np.int64, count=reader.doc_count_all(),
+                )
+            return self._days
+
+
+_generations: dict[str, Generation] = {}
+_generations_lock = threading.Lock()
+
+
+def generation() -> Generation:
+    """The live generation for this request (cached per worker until the link moves)."""
+    if "generation" not in g:
+        root = Path(current_app.config["INDEX_DIR"])
+        path = store.live_generation(root)
+        key = str(path)
+        with _generations_lock:
+            gen = _generations.get(key)
+            if gen is None:
+                # a new generation went live: forget the old ones (their files may be pruned)
+                for old in _generations.values():
+                    old.index.close()
+                _generations.clear()
+                gen = _generations[key] = Generation(path)
+        g.generation = gen
+    return g.generation
+
+
+def searcher():
+    """A searcher on the live index, opened once per request."""
+    if "searcher" not in g:
+        g.searcher = generation().index.searcher()
+    return g.searcher
+
+
+def close_searcher(exc=None):
+    s = g.pop("searcher", None)
+    if s is not None:
+        s.close()
+
+
+def init_app(app):
+    app.teardown_appcontext(close_searcher)
