@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -110,13 +109,29 @@ def _nfc_with_map(text: str) -> tuple[str, list[int]]:
 # -- spans ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A term and where it stands in the original text."""
 
     text: str
     start: int
     end: int
+
+
+class Analysed(str):
+    """A text that carries its spans, computed ahead of time (in a worker process).
+
+    The Whoosh tokenizer below uses them instead of analysing the text again, so the one
+    index writer only writes postings while the word segmentation runs on every core.
+    """
+
+    spans: dict[str, list[Span]]
+
+
+def analysed(text: str, kinds=("words", "syllables", "folded")) -> Analysed:
+    """The text with the spans of the given kinds attached."""
+    value = Analysed(text)
+    value.spans = {kind: _KINDS[kind](text) for kind in kinds}
+    return value
 
 
 def _pyvi_tokens(text: str) -> list[str]:
@@ -304,17 +319,19 @@ class SpanTokenizer(Tokenizer):
                 token.endchar = start_char + len(value)
             yield token
             return
-        for pos, span in enumerate(_KINDS[self.kind](value)):
-            token.text = span.text
+        ahead = getattr(value, "spans", None)
+        spans = ahead[self.kind] if ahead and self.kind in ahead else _KINDS[self.kind](value)
+        for pos, (text, start, end) in enumerate(spans):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = value[span.start:span.end]
+                token.original = value[start:end]
             if positions:
                 token.pos = start_pos + pos
             if chars:
-                token.startchar = start_char + span.start
-                token.endchar = start_char + span.end
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
 
 

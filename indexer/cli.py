@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import store
@@ -31,12 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     b.add_argument("--keep", type=int, default=store.KEEP_GENERATIONS, metavar="N",
                    help="index generations to keep, the live one included (default: %(default)s)")
+    b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="processes that segment and analyse text (default: %(default)s, "
+                   "the number of cores)")
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
 
     root = store.index_dir(args.index)
     try:
-        report = build(args.sources, root, keep=max(1, args.keep))
+        report = build(args.sources, root, keep=max(1, args.keep), workers=max(1, args.workers))
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

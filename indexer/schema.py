@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import analyzer
+from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
@@ -42,19 +42,30 @@ def make_schema() -> Schema:
 
 
 def document(article: Article) -> dict:
-    """The field values of one article."""
+    """The field values of one article, analysed ahead for the index writer.
+
+    Stored fields get their plain text in ``_stored_<field>``: the spans are for indexing only.
+    """
     text = "\n".join(filter(None, [article.summary, article.body, *article.captions]))
+    captions = "\n".join(article.captions)
     published = article.published
+    words = ("words",)
+    title = analysed(article.title)
+    text_syllables = analysed(text, ("syllables", "folded"))
     return {
         "id": article.id,
-        "title": article.title,
-        "summary": article.summary,
-        "body": article.body,
-        "captions": "\n".join(article.captions),
-        "title_syl": article.title,
-        "text_syl": text,
-        "title_fold": article.title,
-        "text_fold": text,
+        "title": title,
+        "_stored_title": article.title,
+        "summary": analysed(article.summary, words),
+        "_stored_summary": article.summary,
+        "body": analysed(article.body, words),
+        "_stored_body": article.body,
+        "captions": analysed(captions, words),
+        "_stored_captions": captions,
+        "title_syl": title,
+        "text_syl": text_syllables,
+        "title_fold": title,
+        "text_fold": text_syllables,
         # commas separate the values of a KEYWORD field; names never contain one
         "ministries": ",".join(m.replace(",", " ") for m in article.ministries),
         "persons": ",".join(p.replace(",", " ") for p in article.persons),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +13,11 @@ from typing import Iterator
 from whoosh import index as whoosh_index
 
 from . import store
-from .article import Article, BadArticle, Skip
+from .article import BadArticle, Skip
 from .extract import extract
 from .parse import parse_record
 from .schema import SCHEMA_VERSION, document, make_schema
-from .sources import find_files, read_records
+from .sources import Record, find_files, read_records
 
 
 @dataclass
@@ -42,12 +44,8 @@ class BuildReport:
         }
 
 
-def articles(sources: list[str], report: BuildReport) -> Iterator[Article]:
-    """Read, parse and extract every article of the sources; problems go into the report.
-
-    When two inputs carry the same id the first one read wins; the later one is reported.
-    """
-    seen: dict[str, str] = {}
+def records(sources: list[str], report: BuildReport) -> Iterator[Record]:
+    """Every record of the sources; files and lines that cannot be read go into the report."""
     for path in find_files(sources):
         if isinstance(path, Skip):
             report.skipped.append(path)
@@ -56,24 +54,62 @@ def articles(sources: list[str], report: BuildReport) -> Iterator[Article]:
         for record in read_records(path):
             if isinstance(record, Skip):
                 report.skipped.append(record)
+            else:
+                yield record
+
+
+def prepare(record: Record) -> dict | Skip:
+    """Parse, extract and analyse one record: the work that runs in worker processes."""
+    try:
+        article = extract(parse_record(record))
+    except BadArticle as exc:
+        return Skip(record.file, record.line, str(exc))
+    doc = document(article)
+    doc["_origin"] = article.origin
+    return doc
+
+
+def documents(sources: list[str], report: BuildReport, workers: int = 1) -> Iterator[dict]:
+    """The documents to index, prepared on ``workers`` processes, in source order.
+
+    When two inputs carry the same id the first one read wins; the later one is reported.
+    """
+    stream = records(sources, report)
+    if workers > 1:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        prepared = pool.imap(prepare, stream, chunksize=16)
+    else:
+        pool = None
+        prepared = map(prepare, stream)
+    seen: dict[str, str] = {}
+    try:
+        for doc in prepared:
+            if isinstance(doc, Skip):
+                report.skipped.append(doc)
                 continue
-            try:
-                article = parse_record(record)
-            except BadArticle as exc:
-                report.skipped.append(Skip(record.file, record.line, str(exc)))
-                continue
-            if article.id in seen:
+            origin = doc.pop("_origin")
+            if doc["id"] in seen:
+                file, _, line = origin.rpartition(":") if origin.count(":") else (origin, "", "")
                 report.skipped.append(Skip(
-                    record.file, record.line,
-                    f"duplicate id {article.id!r}: already indexed from {seen[article.id]}",
+                    file or origin, int(line) if line.isdigit() else None,
+                    f"duplicate id {str(doc['id'])!r}: already indexed from {seen[doc['id']]}",
                 ))
                 continue
-            seen[article.id] = article.origin
-            yield extract(article)
+            seen[doc["id"]] = origin
+            yield doc
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
-def build(sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS) -> BuildReport:
-    """Index the sources into a new generation under ``root`` and make it live."""
+def build(sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS,
+          workers: int = 1) -> BuildReport:
+    """Index the sources into a new generation under ``root`` and make it live.
+
+    ``workers`` processes segment and analyse the text; one writer (Whoosh allows no more)
+    takes their output.
+    """
     started = time.perf_counter()
     report = BuildReport(index=str(root))
     root.mkdir(parents=True, exist_ok=True)
@@ -81,13 +117,11 @@ def build(sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS) ->
     ix = whoosh_index.create_in(str(generation), make_schema())
     try:
         with ix.writer(limitmb=256) as writer:  # commits on success, cancels on error
-            for article in articles(sources, report):
-                writer.add_document(**document(article))
+            for doc in documents(sources, report, workers):
+                writer.add_document(**doc)
                 report.indexed += 1
     except BaseException:
         ix.close()
-        import shutil
-
         shutil.rmtree(generation, ignore_errors=True)
         raise
     ix.close()
