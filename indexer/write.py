@@ -8,7 +8,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
@@ -103,6 +103,28 @@ def documents(sources: list[str], report: BuildReport, workers: int = 1) -> Iter
             pool.join()
 
 
+def write_generation(root: Path, docs: Iterable[dict], report: BuildReport) -> Path:
+    """Write the documents into a new generation folder under ``root`` (not yet live).
+
+    On any error the half-written folder is removed and the live index is left as it was.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    generation = store.new_generation(root)
+    ix = whoosh_index.create_in(str(generation), make_schema())
+    try:
+        with ix.writer(limitmb=256) as writer:  # commits on success, cancels on error
+            for doc in docs:
+                writer.add_document(**doc)
+                report.indexed += 1
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    finally:
+        ix.close()
+    report.generation = generation.name
+    return generation
+
+
 def build(sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS,
           workers: int = 1) -> BuildReport:
     """Index the sources into a new generation under ``root`` and make it live.
@@ -112,21 +134,8 @@ def build(sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS,
     """
     started = time.perf_counter()
     report = BuildReport(index=str(root))
-    root.mkdir(parents=True, exist_ok=True)
-    generation = store.new_generation(root)
-    ix = whoosh_index.create_in(str(generation), make_schema())
-    try:
-        with ix.writer(limitmb=256) as writer:  # commits on success, cancels on error
-            for doc in documents(sources, report, workers):
-                writer.add_document(**doc)
-                report.indexed += 1
-    except BaseException:
-        ix.close()
-        shutil.rmtree(generation, ignore_errors=True)
-        raise
-    ix.close()
+    generation = write_generation(root, documents(sources, report, workers), report)
     report.seconds = time.perf_counter() - started
-    report.generation = generation.name
     store.publish(root, generation, {
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "sources": [str(Path(s).resolve()) for s in sources],
