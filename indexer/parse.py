@@ -131,7 +131,7 @@ def parse_json(data: dict, file: str, line: int | None) -> Article:
         if published is None:
             raise BadArticle(f"'date' {raw_date!r} is not a valid YYYY-MM-DD date")
     else:
-        published = dates.date_from_text(summary + "\n" + body)
+        published = dates.date_from_opening(summary, body)
     return Article(
         id=article_id,
         title=title,

@@ -8,7 +8,7 @@ from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: content_hash and source_file, for incremental updates
 
 
 def make_schema() -> Schema:
@@ -38,6 +38,9 @@ def make_schema() -> Schema:
         url=STORED(),
         author=STORED(),
         images=STORED(),
+        # what an update compares: the digest of the raw input and the file it came from
+        content_hash=STORED(),
+        source_file=STORED(),
     )
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conftest import SEED
-from indexer import dates, parse
+from indexer import parse
 from indexer.article import BadArticle
-from indexer.extract import extract, find_persons, gazetteer
+from indexer.extract import extract
 from indexer.sources import read_records
 
 
@@ -36,65 +36,7 @@ def test_seed_images_and_captions_kept_apart(seed):
         assert noise not in seed.body
 
 
-def test_seed_entities(seed):
-    assert seed.ministries == [
-        "Bộ Giao thông vận tải", "Bộ Thông tin và Truyền thông", "Bộ Tài nguyên và Môi trường",
-    ]
-    assert "Bộ Chính trị" not in seed.ministries
-    for person in ["Đặng Thị Ngọc Thịnh", "Trương Quang Nghĩa", "Thào Xuân Sùng", "Phan Tâm"]:
-        assert person in seed.persons
-    assert "Xuân Lộc" not in seed.persons  # the byline is the author
-    assert "Hồ Chí Minh" not in seed.persons
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Sáng ngày 23/3/2017, tại Hà Nội", dt.date(2017, 3, 23)),
-    ("Chiều 5-4-2021, Bộ Y tế", dt.date(2021, 4, 5)),
-    ("Hà Nội, ngày 12 tháng 3 năm 2024 - Hội nghị", dt.date(2024, 3, 12)),
-    ("Ngày 14/02/2020, tại cửa khẩu", dt.date(2020, 2, 14)),
-    ("Ngày 31/2/2020 là ngày không có", None),
-    ("Không có ngày tháng nào", None),
-])
-def test_date_from_text(text, expected):
-    assert dates.date_from_text(text) == expected
-
-
-def test_date_far_in_the_text_is_a_reference_not_the_publication_date():
-    text = "Hội nghị bàn về thi đua. " * 30 + "Chỉ thị ngày 15/4/2014."
-    assert dates.date_from_text(text) is None
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Bộ trưởng Bộ Y tế phát biểu", ["Bộ Y tế"]),
-    ("Thứ trưởng Bộ TT&TT dự họp", ["Bộ Thông tin và Truyền thông"]),
-    ("Bộ trưởng Y tế cho biết", ["Bộ Y tế"]),
-    ("theo bộ Công an", ["Bộ Công an"]),
-    ("Bộ GD&ĐT và Bộ LĐ-TB&XH", ["Bộ Giáo dục và Đào tạo", "Bộ Lao động - Thương binh và Xã hội"]),
-    ("Bộ Giao thông Vận tải", ["Bộ Giao thông vận tải"]),
-    ("Thống đốc NHNN chủ trì", ["Ngân hàng Nhà nước Việt Nam"]),
-    ("Bộ Ngoại giao Mỹ và Bộ Quốc phòng Nga", []),
-    ("Bộ Chính trị, Bộ luật Lao động, bộ đội biên phòng, bộ phận một cửa", []),
-    ("Sở Y tế Hà Nội và cán bộ tài chính", []),
-])
-def test_ministries(text, expected):
-    assert gazetteer().find(text) == expected
-
-
-def test_successors_link_predecessors():
-    assert set(gazetteer().with_predecessors("Bộ Xây dựng")) == {
-        "Bộ Xây dựng", "Bộ Giao thông vận tải"}
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Thứ trưởng Phan Tâm đọc giao ước. Ông Tâm cho biết", ["Phan Tâm"]),
-    ("đồng chí Đặng Thị Ngọc Thịnh phát biểu; bà Thịnh nhấn mạnh", ["Đặng Thị Ngọc Thịnh"]),
-    ("tại TP Hồ Chí Minh, trên đường Lê Lợi và trường THPT Nguyễn Du", []),
-    ("Tổng thống Emmanuel Macron thăm Hà Nội", ["Emmanuel Macron"]),
-    ("Phó Chủ tịch UBND tỉnh Vi Thị Lan cho biết", ["Vi Thị Lan"]),
-    ("Thứ trưởng Lã Văn Lực và Đại tá Thân Quốc Vinh", ["Lã Văn Lực", "Thân Quốc Vinh"]),
-])
-def test_persons(text, expected):
-    assert find_persons(text) == expected
+# Entities and dates: tests/test_entities.py.
 
 
 def test_jsonl_record():

@@ -23,7 +23,7 @@ def test_thi_dua_finds_the_seed_with_marks_and_facets(client):
     result = api(client, q="thi đua")
     assert "mic-2017-03-23" in ids(result)
     hit = next(h for h in result["results"] if h["id"] == "mic-2017-03-23")
-    assert re.search(r"<mark[^>]*>thi</mark> <mark[^>]*>đua</mark>", hit["snippet"])
+    assert "<mark>thi đua</mark>" in hit["snippet"]
     assert {"Bộ Thông tin và Truyền thông", "Bộ Giao thông vận tải",
             "Bộ Tài nguyên và Môi trường"} <= set(facet(result, "ministry"))
     assert {"Đặng Thị Ngọc Thịnh", "Phan Tâm"} <= set(facet(result, "person"))
@@ -34,7 +34,7 @@ def test_the_page_shows_the_same_search(client):
     html = client.get("/", query_string={"q": "thi đua"}).get_data(as_text=True)
     assert 'lang="vi"' in html
     assert "/articles/mic-2017-03-23" in html
-    assert re.search(r"<mark[^>]*>thi</mark> <mark[^>]*>đua</mark>", html)
+    assert "<mark>thi đua</mark>" in html
     assert "Bộ Thông tin và Truyền thông" in html and "Tháng" not in html.split("Thời gian")[0]
 
 
@@ -44,7 +44,7 @@ def test_case_and_accents_do_not_matter(client, q):
 
 
 def test_all_words_must_match(client):
-    assert api(client, q="thi đua")["total"] > api(client, q="thi đua khen thưởng")["total"] > 0
+    assert api(client, q="thi đua")["total"] > api(client, q="thi đua chuyển đổi số")["total"] > 0
 
 
 def test_empty_query_lists_newest_first(client):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
 from indexer import store
@@ -11,8 +9,14 @@ from indexer import store
 # Every setting with its default and meaning; unknown settings stop start-up (a typo in a
 # deployment should fail loudly, not be ignored).
 SETTINGS = {
+    "CACHE_MAX_AGE": (60, "seconds browsers and shared caches may keep an API answer before "
+                          "revalidating it (answers also change only with a new index)"),
     "INDEX_DIR": (None, "index folder; default $INDEX_DIR, else var/index in the project"),
+    "RATE_LIMIT": (None, "requests per client, as N/second, N/minute or N/hour, or 'off'; "
+                         "unset: 120/minute, and off when TESTING"),
     "SITE_NAME": ("Tìm kiếm tin tức", "name shown in the page header"),
+    "SLOW_QUERY_MS": (1000, "requests slower than this many milliseconds are logged again, as "
+                            "slow queries, on the webui.slow logger; None: never"),
     "TESTING": (False, "Flask testing mode"),
     "WARM_UP": (True, "load the word segmenter at start-up, before gunicorn forks workers"),
 }
@@ -31,12 +35,16 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     app.json.sort_keys = False
 
-    from . import api, errors, index, views
+    from . import api, errors, health, index, metrics, ratelimit, security, views
 
     index.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    metrics.init_app(app)  # before the rate limit, so that refused requests are timed too
+    ratelimit.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     if app.config["WARM_UP"]:
         # with gunicorn --preload the ~270 MB pyvi model is loaded once and shared by workers
         from indexer import analysis

@@ -1,40 +1,210 @@
-"""The JSON API: /api/search and /api/articles/<id>."""
+"""The JSON API: search, articles, autocomplete, facet values, and its own description.
+
+Every answer is shaped here, field by field, after the OpenAPI description in openapi.py:
+what the search module adds internally does not leak into the contract.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+import re
 
-from .params import parse_search
-from .search import get_article, search
+from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup, escape
+
+from . import caching, metrics, openapi
+from .openapi import (FACET_SEARCH_LIMIT, MAX_FACET_SEARCH_LIMIT, MAX_ID_CHARS, MAX_RELATED,
+                      RELATED, spec)
+from .params import (MAX_VALUE_CHARS, BadParameter, check_names, parse_int, parse_search,
+                     parse_text)
+from .related import related_articles
+from .search import SearchRequest, SearchResult, get_article, search
+from .suggest import (FACETS, MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT,
+                      completions, facet_values)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+NAME_FACETS = ("ministry", "person")  # facets cut to facet_size; dates are listed whole
+CORS_PATHS = ("/api/", "/healthz", "/metrics")
+# Headers a cross-origin script may read, and may send in a preflighted GET.
+EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After"
+ALLOWED_HEADERS = "If-None-Match, If-Modified-Since"
+
+
+@bp.record_once
+def check_settings(state):
+    max_age = state.app.config["CACHE_MAX_AGE"]
+    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:
+        raise ValueError(f"CACHE_MAX_AGE must be a whole number of seconds ≥ 0, not {max_age!r}")
 
 
 @bp.get("/search")
 def api_search():
-    result = search(parse_search(request.args))
-    req = result.request
-    return jsonify({
+    req = parse_search(request.args, strict=True)
+    metrics.note_search(req)
+
+    def body():
+        # one unselected value beyond the size tells whether a name facet has more values
+        extra = 1 + max(len(req.ministries), len(req.persons))
+        result = search(req.with_(facet_size=req.facet_size + extra))
+        metrics.note_search(req, result)
+        return search_body(req, result)
+
+    return caching.per_generation(body)
+
+
+def search_body(req: SearchRequest, result: SearchResult) -> dict:
+    """The JSON of a search result; name facets cut to ``req.facet_size`` plus selected values."""
+    facets = {name: [{"value": v["value"], "count": v["count"], "selected": v["selected"]}
+                     for v in result.facets.get(name, [])]
+              for name in ("ministry", "person", "date", "year")}
+    truncated = {}
+    for name in NAME_FACETS:
+        items = facets[name]
+        facets[name] = [v for n, v in enumerate(items) if n < req.facet_size or v["selected"]]
+        truncated[name] = any(not v["selected"] for v in items[req.facet_size:])
+    return {
         "query": req.q,
         "total": result.total,
         "page": req.page,
         "per_page": req.per_page,
         "pages": result.pages,
         "sort": req.sort,
+        "facet_size": req.facet_size,
         "relaxed": result.relaxed,
+        "suggestion": getattr(result, "suggestion", None),
         "took_ms": result.took_ms,
+        "filters": {
+            "ministry": list(req.ministries),
+            "person": list(req.persons),
+            "date": list(req.dates),
+            "from": req.date_from.isoformat() if req.date_from else None,
+            "to": req.date_to.isoformat() if req.date_to else None,
+        },
         "results": [
-            {key: (str(value) if key in ("snippet", "title_html") else value)
-             for key, value in hit.items()}
+            {**_summary(hit), "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
             for hit in result.hits
         ],
-        "facets": result.facets,
-    })
+        "facets": facets,
+        "facets_truncated": truncated,
+    }
+
+
+def _summary(fields: dict) -> dict:
+    return {key: fields[key] for key in ("id", "title", "date", "source", "url", "author",
+                                         "category", "ministries", "persons")}
 
 
 @bp.get("/articles/<article_id>")
 def api_article(article_id: str):
+    check_names(request.args, ("related",))
+    if len(article_id) > MAX_ID_CHARS:
+        raise BadParameter("id", f"an article id has at most {MAX_ID_CHARS} characters")
+    related = parse_int(request.args, "related", RELATED, 0, MAX_RELATED, strict=True)
+    # before the validators: "If-None-Match: *" must not make a missing article a 304
     article = get_article(article_id)
     if article is None:
         abort(404, description=f"no article with id {article_id!r}")
-    return jsonify(article)
+
+    def body():
+        return {**_summary(article),
+                **{key: article[key] for key in ("summary", "body", "captions", "images")},
+                "related": [_summary(a) for a in related_articles(article_id, related)]
+                if related else []}
+
+    return caching.per_generation(body)
+
+
+@bp.get("/suggest")
+def api_suggest():
+    check_names(request.args, ("q", "limit"))
+    typed = parse_text(request.args, "q", MAX_SUGGEST_CHARS, required=True)
+    limit = parse_int(request.args, "limit", SUGGEST_LIMIT, 1, MAX_SUGGEST_LIMIT, strict=True)
+    metrics.note(q=typed)
+
+    def body():
+        found = completions().complete(typed, limit)
+        metrics.note(hits=len(found))
+        return {"query": typed,
+                "suggestions": [{"text": c.text, "kind": c.kind, "count": c.count}
+                                for c in found]}
+
+    return caching.per_generation(body)
+
+
+@bp.get("/facets/<name>")
+def api_facet_values(name: str):
+    if name not in FACETS:
+        abort(404, description=f"no facet named {name!r}; the facets are {', '.join(FACETS)}")
+    check_names(request.args, ("prefix", "limit"))
+    prefix = parse_text(request.args, "prefix", MAX_VALUE_CHARS)
+    limit = parse_int(request.args, "limit", FACET_SEARCH_LIMIT, 1, MAX_FACET_SEARCH_LIMIT,
+                      strict=True)
+
+    metrics.note(prefix=prefix)
+
+    def body():
+        found = facet_values().search(name, prefix)
+        metrics.note(hits=len(found))
+        return {"facet": name, "prefix": prefix, "total": len(found),
+                "values": [{"value": v, "count": c} for v, c in found[:limit]]}
+
+    return caching.per_generation(body)
+
+
+@bp.get("/openapi.json")
+def api_openapi():
+    check_names(request.args, ())
+    return caching.fixed(spec())
+
+
+@bp.get("/docs")
+def api_docs():
+    # a page for people: tracking parameters on a shared link must not break it
+    return render_template(
+        "api_docs.html", info=spec()["info"], operations=openapi.operations(),
+        schemas=openapi.schemas(), markup=markup, req=None,
+    )
+
+
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def markup(text: str) -> Markup:
+    """The little Markdown of the description as HTML: paragraphs, `code`, **bold**, tables.
+
+    The text is escaped first; only the tags made here are marked safe.
+    """
+    html = []
+    for block in text.strip().split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines and all(line.startswith("|") for line in lines):
+            rows = [[_inline(cell.strip()) for cell in line.strip("|").split("|")]
+                    for line in lines if not set(line) <= set("|- ")]
+            head, body = rows[0], rows[1:]
+            html.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in head)
+                        + "</tr></thead><tbody>"
+                        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+                                  for row in body)
+                        + "</tbody></table>")
+        else:
+            html.append(f"<p>{_inline(' '.join(lines))}</p>")
+    return Markup("\n".join(html))
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", _CODE.sub(r"<code>\1</code>", str(escape(text))))
+
+
+@bp.after_app_request
+def cors(response):
+    """Let any web page GET the API (a read-only, public API has nothing to protect)."""
+    if request.path.startswith(CORS_PATHS):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        if request.method == "OPTIONS" and response.status_code < 400:
+            # a preflight: conditional headers make a GET "non-simple"
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response

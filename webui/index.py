@@ -73,6 +73,8 @@ class Generation:
         self._lock = threading.Lock()
         self._facets: dict[str, FacetTable] = {}
         self._days: np.ndarray | None = None
+        self._vocabulary = None
+        self._live: np.ndarray | None = None
 
     def facet(self, searcher, fieldname: str) -> FacetTable:
         with self._lock:
@@ -80,6 +82,25 @@ class Generation:
             if table is None:
                 table = self._facets[fieldname] = FacetTable.build(searcher.reader(), fieldname)
             return table
+
+    def live(self, searcher) -> np.ndarray:
+        """A mask of the documents not deleted (an update deletes what it replaces)."""
+        with self._lock:
+            if self._live is None:
+                reader = searcher.reader()
+                mask = np.zeros(reader.doc_count_all(), dtype=bool)
+                mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+                self._live = mask
+            return self._live
+
+    def vocabulary(self, searcher):
+        """The syllables of this generation by folded form (see vocabulary.py)."""
+        from .vocabulary import Vocabulary
+
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary(searcher.reader())
+            return self._vocabulary
 
     def days(self, searcher) -> np.ndarray:
         """YYYYMMDD per document number (0 for undated)."""

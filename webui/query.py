@@ -16,19 +16,24 @@ from whoosh import query as Q
 
 from indexer import analysis
 
+from .vocabulary import find_aliases
+
 FIELDS = ("title", "ministry", "person")
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 32
 MAX_PREFIX_EXPANSIONS = 64
 MIN_PREFIX_CHARS = 2
 
-# Boosts per field and match kind; see bench/relevance.py for how they were chosen.
+# Boosts per field and match kind, chosen with bench/relevance.py (see the README).
 BOOSTS = {
-    "title": 3.0, "summary": 1.5, "body": 1.0, "captions": 0.8,  # pyvi words
-    "title_syl": 1.2, "text_syl": 0.6,  # accented syllables: exact forms rank first
-    "title_fold": 0.6, "text_fold": 0.3,  # folded syllables: the loose match every hit has
-    "phrase": 2.0,
+    "title": 1.0, "summary": 1.0, "body": 1.0, "captions": 0.5,  # pyvi words
+    "title_syl": 1.0, "text_syl": 1.0,  # accented syllables: exact forms rank first
+    "title_fold": 1.0, "text_fold": 1.0,  # folded syllables: the match every hit has
+    "fold_accented": 0.3,  # weight of folded matches when the query has accents
+    "pair": 0.5,  # adjacent syllables side by side
+    "phrase": 1.0,  # the whole clause as a phrase
 }
+MAX_PHRASE_BONUS = 8  # syllables; longer clauses (questions) get pair bonuses only
 
 
 @dataclass
@@ -128,8 +133,6 @@ def parse(text: str) -> ParsedQuery:
             continue
         if not cleaned:
             continue
-        if pending_or:
-            flush_run()
         run.append(cleaned)
         run_prefix = (word or "").endswith("*")
         if run_prefix:
@@ -141,51 +144,105 @@ def parse(text: str) -> ParsedQuery:
 
 
 # -- building Whoosh queries -------------------------------------------------------------------
+#
+# Every article that matches has each query syllable in its folded form (or an alias of it):
+# that is the required part, and it is what makes "ha noi" find "Hà Nội". Ranking comes from
+# optional parts on top: the accented syllables and pyvi words of an accented query (exact
+# forms first: "hòa" above "hóa"), adjacent syllable pairs, and the whole clause as a phrase
+# (an article holding the phrase ranks above one with the syllables scattered).
 
 
 def _terms(fieldname: str, texts, boost: float) -> list[Q.Query]:
     return [Q.Term(fieldname, t, boost=boost) for t in dict.fromkeys(texts)]
 
 
-def text_query(clause: Clause, reader=None, match_all: bool = True) -> Q.Query | None:
-    """The query for a clause over article text (all text, or titles only)."""
+def _sequence(fieldname: str, syllables, boost: float) -> Q.Query:
+    if len(syllables) == 1:
+        return Q.Term(fieldname, syllables[0], boost=boost)
+    return Q.Phrase(fieldname, list(syllables), boost=boost)
+
+
+MODES = ("exact", "all", "any")
+
+
+def text_query(clause: Clause, reader=None, mode: str = "all",
+               ranked: bool = True) -> Q.Query | None:
+    """The query for a clause over article text (all text, or titles only).
+
+    ``mode`` says what an article must hold to match: every syllable in the accented form
+    typed ("exact", for queries typed with accents), every syllable in any accents ("all"), or
+    any syllable ("any", when nothing holds them all). With ``ranked=False`` only that
+    matching part is built: what counting and faceting need, without the ranking parts.
+    """
     syl = analysis.syllables(clause.text)
     if not syl:
         return None
     folded = [analysis.fold(s) for s in syl]
+    accented = analysis.has_accents(clause.text)
+    exact = mode == "exact"
     title_only = clause.field == "title"
     fold_fields = ("title_fold",) if title_only else ("title_fold", "text_fold")
     syl_fields = ("title_syl",) if title_only else ("title_syl", "text_syl")
     word_fields = ("title",) if title_only else ("title", "summary", "body", "captions")
+    # folded matches score less when the reader typed accents: they may be other words
+    fold_weight = BOOSTS["fold_accented"] if accented else 1.0
+    match_fields, forms = (syl_fields, syl) if exact else (fold_fields, folded)
 
-    if clause.phrase and len(syl) > 1:
-        required = Q.Or([Q.Phrase(f, folded, boost=BOOSTS[f]) for f in fold_fields])
+    def unit(form, fields=match_fields) -> Q.Query:
+        weight = 1.0 if fields is syl_fields else fold_weight
+        return Q.Or([_sequence(f, form, BOOSTS[f] * weight) for f in fields])
+
+    if clause.phrase and len(forms) > 1:
+        required: Q.Query = unit(forms)
     else:
-        per_syllable = []
-        for i, f in enumerate(folded):
-            if clause.prefix and i == len(folded) - 1:
-                alternatives = _prefix(reader, fold_fields, f)
-            else:
-                alternatives = [Q.Term(fname, f, boost=BOOSTS[fname]) for fname in fold_fields]
-            per_syllable.append(Q.Or(alternatives))
-        if match_all:
-            required = Q.And(per_syllable)
-        else:
-            required = Q.Or(per_syllable)
+        units: list[Q.Query] = []
+        i = 0
+        for start, end, group in find_aliases(folded):
+            units += [unit([f]) for f in forms[i:start]]
+            units.append(Q.Or([unit(form, fold_fields) for form in group]))
+            i = end
+        units += [unit([f]) for f in forms[i:]]
+        if clause.prefix and reader is not None and units:
+            units[-1] = Q.Or(_prefix(reader, match_fields, forms[-1]))
+        required = Q.Or(units) if mode == "any" else Q.And(units)
+    if not ranked:
+        return required
 
     extras: list[Q.Query] = []
-    for fname in word_fields:
-        extras += _terms(fname, analysis.words(clause.text), BOOSTS[fname])
-    if analysis.has_accents(clause.text):
-        for fname in syl_fields:
-            extras += _terms(fname, syl, BOOSTS[fname])
-    if len(syl) > 1:
-        for fname in syl_fields:
-            extras.append(Q.Phrase(fname, syl, boost=BOOSTS["phrase"] * BOOSTS[fname]))
-        if not clause.phrase:
-            for fname in fold_fields:
-                extras.append(Q.Phrase(fname, folded, boost=BOOSTS["phrase"] * BOOSTS[fname]))
+    pair_fields = syl_fields if accented else fold_fields
+    pairs = syl if accented else folded
+    if accented:
+        if not exact:
+            for fname in syl_fields:
+                extras += _terms(fname, syl, BOOSTS[fname])
+        words = analysis.words(clause.text)
+        for fname in word_fields:
+            extras += _terms(fname, words, BOOSTS[fname])
+    for fname in pair_fields:
+        extras += [Q.Phrase(fname, [a, b], boost=BOOSTS["pair"] * BOOSTS[fname])
+                   for a, b in dict.fromkeys(zip(pairs, pairs[1:]))]
+        if 2 < len(pairs) <= MAX_PHRASE_BONUS:
+            extras.append(Q.Phrase(fname, pairs, boost=BOOSTS["phrase"] * BOOSTS[fname]))
     return Q.AndMaybe(required, Q.Or(extras)) if extras else required
+
+
+def excluded_query(clause: Clause) -> Q.Query | None:
+    """What a negated clause removes: its exact accented form when typed with accents.
+
+    "hoa -họa" keeps "hòa" and "hóa": excluding every folded "hoa" would remove all.
+    """
+    syl = analysis.syllables(clause.text)
+    if not syl:
+        return None
+    accented = analysis.has_accents(clause.text)
+    terms = syl if accented else [analysis.fold(s) for s in syl]
+    if clause.field == "title":
+        fields = ("title_syl",) if accented else ("title_fold",)
+    else:
+        fields = ("title_syl", "text_syl") if accented else ("title_fold", "text_fold")
+    if clause.phrase:
+        return Q.Or([_sequence(f, terms, 1.0) for f in fields])
+    return Q.And([Q.Or([Q.Term(f, t) for f in fields]) for t in dict.fromkeys(terms)])
 
 
 def _prefix(reader, fields, prefix: str) -> list[Q.Query]:

@@ -6,28 +6,29 @@ The HTML page and the JSON API both call :func:`search` and only render what it 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+import time
+from dataclasses import dataclass, replace
 
 import numpy as np
-from markupsafe import Markup, escape
-from whoosh import highlight
 from whoosh import query as Q
-from whoosh import sorting
 
 from indexer import analysis
 from indexer.extract import gazetteer
 from indexer.schema import NO_DATE
 
 from . import index
-from .query import ParsedQuery, parse, text_query
+from .highlight import highlight
+from .query import ParsedQuery, excluded_query, parse, text_query
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
+RECENT_HALF_LIFE_DAYS = 365
+RECENT_WEIGHT = 0.5  # a fresh article scores up to 1.5x one of the same relevance long ago
+RECENT_POOL = 200  # top hits by relevance that the recency boost reorders
+FEW_RESULTS = 5  # below this a better spelling is worth suggesting
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
 FACET_SIZE = 10
-SNIPPET_CHARS = 240
 
-_FOLDED = analysis.analyzer("folded")
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class SearchResult:
     hits: list[dict]
     facets: dict[str, list[dict]]
     relaxed: bool = False  # no article had every word: showing those with some of them
+    suggestion: str | None = None  # a better spelling of the query, never applied silently
     took_ms: float = 0.0
-    terms: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -66,8 +67,6 @@ class SearchResult:
 
 def search(req: SearchRequest) -> SearchResult:
     """Run a search on the live index."""
-    import time
-
     started = time.perf_counter()
     searcher = index.searcher()
     gen = index.generation()
@@ -75,58 +74,151 @@ def search(req: SearchRequest) -> SearchResult:
     size = reader.doc_count_all()
     parsed = parse(req.q)
 
-    text_q = _text_query(parsed, reader, match_all=True)
-    text_mask = _mask(text_q, searcher, size)
-    relaxed = False
-    if not text_mask.any() and _can_relax(parsed):
-        relaxed_q = _text_query(parsed, reader, match_all=False)
-        relaxed_mask = _mask(relaxed_q, searcher, size)
-        if relaxed_mask.any():
-            text_q, text_mask, relaxed = relaxed_q, relaxed_mask, True
+    # the most precise way of matching that finds anything: the accents as typed, then any
+    # accents, then any of the words (relaxed, with a notice)
+    mode, text_mask = "all", None
+    for mode in _modes(parsed):
+        text_mask = _mask(_text_query(parsed, reader, mode, ranked=False), searcher, gen)
+        if text_mask.any():
+            break
+    relaxed = mode == "any"
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
-    for clause in parsed.clauses:
-        if clause.field in ("ministry", "person"):
-            table = gen.facet(searcher, "ministries" if clause.field == "ministry" else "persons")
-            text_mask &= table.mask_for(_resolve_values(table.values, clause.text, clause.field), size)
+    entity_clauses = [c for c in parsed.clauses if c.field in ("ministry", "person")]
+    for clause in entity_clauses:
+        table = gen.facet(searcher, "ministries" if clause.field == "ministry" else "persons")
+        wanted = _resolve_values(table.values, clause.text, clause.field)
+        text_mask &= table.mask_for(wanted, size)
 
     filters = _filter_masks(req, searcher, gen, size)
-    matched = text_mask.copy()
+    matched = text_mask
     for mask in filters.values():
-        matched &= mask
+        matched = matched & mask
     total = int(matched.sum())
 
     hits = []
     depth = req.page * req.per_page
     if total and depth <= MAX_RESULTS_DEPTH:
-        allowed = set(np.flatnonzero(matched).tolist())
-        results = searcher.search(
-            text_q, filter=allowed, limit=depth, sortedby=_sort_facet(req.sort),
-        )
+        if req.sort in ("newest", "oldest") or not parsed.text_terms():
+            # by date alone (an empty query lists the newest): no scoring needed
+            ranked = _by_date(matched, gen.days(searcher), req.sort == "oldest", depth)
+        else:
+            text_q = _text_query(parsed, reader, mode, ranked=True)
+            # without filters the query itself already selects exactly the matches
+            allowed = (None if not filters and not entity_clauses
+                       else set(np.flatnonzero(matched).tolist()))
+            if req.sort == "recent":
+                ranked = _recent_first(searcher, text_q, allowed, depth, gen)
+            else:
+                ranked = _by_relevance(searcher, text_q, allowed, depth, gen)
         terms = _highlight_terms(parsed)
-        for hit in results[(req.page - 1) * req.per_page:depth]:
-            hits.append(_hit(hit.fields(), terms))
+        for docnum in ranked[(req.page - 1) * req.per_page:depth]:
+            hits.append(_hit(searcher.stored_fields(docnum), terms))
 
     facets = _facets(req, searcher, gen, text_mask, filters)
+    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen)
     return SearchResult(
         request=req, total=total, hits=hits, facets=facets, relaxed=relaxed,
+        suggestion=suggestion,
         took_ms=round((time.perf_counter() - started) * 1000, 1),
-        terms=_highlight_terms(parsed),
     )
 
 
-def _text_query(parsed: ParsedQuery, reader, match_all: bool) -> Q.Query:
+def _by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) -> list[int]:
+    """The first ``depth`` matches by date, undated last; newer document first on a tie."""
+    docs = np.flatnonzero(matched)
+    keys = days[docs]
+    if oldest:
+        keys = np.where(keys == 0, np.iinfo(np.int64).max, keys)
+        order = np.lexsort((docs, keys))
+    else:
+        order = np.lexsort((-docs, -keys))
+    return docs[order[:depth]].tolist()
+
+
+def _by_relevance(searcher, q, allowed, depth, gen) -> list[int]:
+    """Document numbers by score, ties broken by the newer article.
+
+    Whoosh ranks by score alone with its fast top-N collector; sorting by (score, date) in
+    Whoosh would score every match through a Python sort key, several times slower.
+    """
+    top = searcher.search(q, filter=allowed, limit=depth).top_n  # [(score, docnum)]
+    days = gen.days(searcher)
+    ordered = sorted(top, key=lambda sd: (-round(sd[0], 9), -int(days[sd[1]])))
+    return [docnum for _, docnum in ordered]
+
+
+def _recent_first(searcher, q, allowed, depth, gen) -> list[int]:
+    """Document numbers by relevance, reordered so that newer articles gain on older ones."""
+    top = searcher.search(q, filter=allowed, limit=max(depth, RECENT_POOL)).top_n
+    days = gen.days(searcher)
+    today = dt.date.today()
+
+    def boosted(score: float, docnum: int) -> float:
+        day = int(days[docnum])
+        if not day:
+            return score
+        age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
+        return score * (1 + RECENT_WEIGHT * 0.5 ** (max(age, 0) / RECENT_HALF_LIFE_DAYS))
+
+    ordered = sorted(top, key=lambda sd: (-boosted(*sd), -int(days[sd[1]])))
+    return [docnum for _, docnum in ordered]
+
+
+def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,
+             gen) -> str | None:
+    """A better spelling from the index's own vocabulary, or None.
+
+    A query typed without accents gets them restored ("bo truong bo y te" -> "bộ trưởng bộ y
+    tế"); a syllable the index does not know is replaced by the most frequent one an edit
+    away, when the query found little. Only plain word queries are corrected.
+    """
+    clauses = parsed.clauses
+    if not clauses or parsed.negated or any(c.field or c.phrase or c.prefix for c in clauses):
+        return None
+    text = " ".join(c.text for c in clauses)
+    vocabulary = gen.vocabulary(searcher)
+    folded = analysis.folded(text)
+    fixed = [f if vocabulary.known(f) else vocabulary.closest(f) for f in folded]
+    if None in fixed:
+        return None
+    typo = fixed != folded
+    if typo and not (total < FEW_RESULTS or relaxed):
+        return None
+    if not typo and analysis.has_accents(text):
+        return None
+    restored = vocabulary.restore(fixed, searcher)
+    if restored is None:
+        return None
+    suggestion = " ".join(restored)
+    if analysis.syllables(suggestion) == analysis.syllables(typed):
+        return None
+    return suggestion
+
+
+def _modes(parsed: ParsedQuery) -> list[str]:
+    """The matching modes to try, most precise first."""
+    clauses = [c for c in parsed.clauses if c.field in (None, "title")]
+    modes = ["all"]
+    if any(analysis.has_accents(c.text) for c in clauses):
+        modes.insert(0, "exact")
+    if _can_relax(parsed):
+        modes.append("any")
+    return modes
+
+
+def _text_query(parsed: ParsedQuery, reader, mode: str, ranked: bool) -> Q.Query:
     groups = []
     for group in parsed.groups:
         alternatives = [
             q for c in group if c.field in (None, "title")
-            if (q := text_query(c, reader, match_all)) is not None
+            if (q := text_query(c, reader, mode, ranked)) is not None
         ]
         if alternatives:
             groups.append(alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives))
     positive: Q.Query = Q.And(groups) if groups else Q.Every()
     negatives = [q for c in parsed.negated if c.field in (None, "title")
-                 if (q := text_query(c, reader)) is not None]
+                 if (q := excluded_query(c)) is not None]
     if negatives:
         positive = Q.AndNot(positive, Q.Or(negatives))
     return positive
@@ -137,16 +229,15 @@ def _can_relax(parsed: ParsedQuery) -> bool:
     return len(parsed.groups) > 1 or any(len(analysis.syllables(c.text)) > 1 for c in clauses)
 
 
-def _mask(q: Q.Query, searcher, size: int) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
+def _mask(q: Q.Query, searcher, gen) -> np.ndarray:
+    """The documents a (match-only) query selects."""
     if isinstance(q, Q.Every):
-        reader = searcher.reader()
-        mask[:] = True
-        if reader.has_deletions():
-            mask[list(reader.deleted_docs())] = False
-        return mask
-    docs = np.fromiter(q.docs(searcher), dtype=np.int64)
-    mask[docs] = True
+        return gen.live(searcher).copy()
+    mask = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
+    # one segment at a time: Whoosh's matcher over several segments (MultiMatcher) fails on
+    # some queries once exhausted (max() of an empty list), and indexes have several segments
+    for leaf, offset in searcher.leaf_searchers():
+        mask[np.fromiter(q.docs(leaf), dtype=np.int64) + offset] = True
     return mask
 
 
@@ -242,55 +333,28 @@ def _facet_values(counts, selected: set[str], size: int) -> list[dict]:
     return [{"value": v, "count": c, "selected": v in selected} for v, c in shown]
 
 
-def _sort_facet(sort: str):
-    if sort == "newest":
-        return sorting.FieldFacet("day", reverse=True)
-    if sort == "oldest":
-        # undated articles (day 0) last, then by day
-        return sorting.MultiFacet([
-            sorting.TranslateFacet(lambda d: 0 if d else 1, sorting.FieldFacet("day")),
-            sorting.FieldFacet("day"),
-        ])
-    # relevance, ties broken by the newer article
-    return sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("day", reverse=True)])
-
-
-def _highlight_terms(parsed: ParsedQuery) -> list[str]:
-    terms: list[str] = []
+def _highlight_terms(parsed: ParsedQuery) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(exact, folded) syllables to mark: accented words exactly, unaccented ones loosely."""
+    exact: list[str] = []
+    loose: list[str] = []
     for text in parsed.text_terms():
-        terms += analysis.folded(text)
-    return list(dict.fromkeys(terms))
+        if analysis.has_accents(text):
+            exact += analysis.syllables(text)
+        else:
+            loose += analysis.folded(text)
+    return tuple(dict.fromkeys(exact)), tuple(dict.fromkeys(loose))
 
 
-def highlight_text(text: str, terms, whole: bool = False) -> Markup:
-    """Escaped text with the query's syllables in <mark>; a snippet unless ``whole``."""
-    if not text:
-        return Markup("")
-    if terms:
-        fragmenter = (highlight.WholeFragmenter(charlimit=None) if whole
-                      else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70))
-        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")  # one per call
-        marked = highlight.highlight(text, frozenset(terms), _FOLDED, fragmenter, formatter,
-                                     top=2, order=highlight.FIRST)
-        if marked:
-            return Markup(marked)
-    if whole or len(text) <= SNIPPET_CHARS:
-        return escape(text)
-    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
-    return escape(cut) + Markup(" …")
-
-
-def _hit(fields: dict, terms: list[str]) -> dict:
-    snippet = Markup("")
+def _hit(fields: dict, terms) -> dict:
     for name in ("body", "summary", "captions"):
-        snippet = highlight_text(fields.get(name, ""), terms)
+        snippet = highlight(fields.get(name, ""), terms)
         if "<mark" in snippet:
             break
     else:
-        snippet = highlight_text(fields.get("summary") or fields.get("body", ""), [])
+        snippet = highlight(fields.get("summary") or fields.get("body", ""))
     return {
         **article_fields(fields),
-        "title_html": highlight_text(fields.get("title", ""), terms, whole=True),
+        "title_html": highlight(fields.get("title", ""), terms, whole=True),
         "snippet": snippet,
     }
 

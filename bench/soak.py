@@ -1,0 +1,236 @@
+"""Searches in a loop against gunicorn while a full rebuild and then an update run.
+
+    .venv/bin/python bench/soak.py [--articles N] [--clients C] [--max-seconds S]
+
+Builds an index of N articles of the shared corpus (data/ where it is absent), starts gunicorn
+with 2 workers on 127.0.0.1, and has C client threads search without pause while
+`python -m indexer build` and then `python -m indexer update` (1% of the articles changed)
+run against the live index folder. Reports requests made and failed (target: 0 failed),
+latency medians and p95 during each phase, the machine and the load. Only loopback is used;
+every loop is bounded by --max-seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+from bench.reindex import CORPUS, load, machine  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Clients:
+    """Client threads searching in a loop; each request is recorded with the phase it fell in."""
+
+    def __init__(self, port: int, queries: list[str], count: int, deadline: float):
+        self.port = port
+        self.queries = queries
+        self.count = count
+        self.deadline = deadline
+        self.phase = "before"
+        self.stop = threading.Event()
+        self.records: list[tuple[str, float, str]] = []  # (phase, seconds, outcome)
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.loop, args=(n,), daemon=True)
+                        for n in range(count)]
+
+    def loop(self, n: int) -> None:
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while not self.stop.is_set() and time.monotonic() < self.deadline:
+            q = rng.choice(self.queries)
+            path = "/api/search?" + urllib.parse.urlencode({"q": q, "per_page": 10})
+            phase = self.phase
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                body = response.read()
+                ok = response.status == 200 and "results" in json.loads(body)
+                outcome = "ok" if ok else f"HTTP {response.status}"
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                outcome = f"{type(exc).__name__}: {exc}"
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            with self.lock:
+                self.records.append((phase, time.perf_counter() - started, outcome))
+        conn.close()
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def indexer(command: str, src: Path, index: Path, tmp: Path) -> tuple[float, dict]:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "indexer", command, str(src), "--index", str(index),
+         "--workers", "2", "--json", "--progress", "none"],
+        cwd=PROJECT, capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    if out.returncode not in (0, 1):
+        raise SystemExit(f"{command} failed ({out.returncode}):\n{out.stderr}")
+    return time.perf_counter() - started, json.loads(out.stdout)
+
+
+def sources(src: Path, articles: int) -> list[dict]:
+    if CORPUS.exists():
+        with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+            items = [json.loads(line) for _, line in zip(range(articles), lines)]
+    else:
+        print(f"{CORPUS} is absent: using data/ instead")
+        items = []
+        for path in sorted((PROJECT / "data").rglob("*.txt")):
+            title, _, body = path.read_text("utf-8").partition("\n")
+            items.append({"id": path.stem, "title": title, "body": body})
+    write_jsonl(src / "articles.jsonl", items)
+    return items
+
+
+def write_jsonl(path: Path, items: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for item in items:
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=1800)
+    args = parser.parse_args()
+    print(machine())
+    print(f"start: {load()}")
+    work = Path(tempfile.mkdtemp(prefix="bench-soak-"))
+    server = server_log = None
+    try:
+        tmp = work / "tmp"
+        tmp.mkdir()
+        src = work / "src"
+        src.mkdir()
+        index = work / "index"
+        items = sources(src, args.articles)
+        seconds, summary = indexer("build", src, index, tmp)
+        print(f"initial build: {summary['articles']:,} articles in {seconds:.1f} s")
+
+        port = free_port()
+        server_log = open(work / "gunicorn.log", "wb")
+        from webui import SETTINGS
+
+        settings = {"RATE_LIMIT": "off"} if "RATE_LIMIT" in SETTINGS else {}
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--preload", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             f"webui:create_app({settings!r})"],
+            cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index), "TMPDIR": str(tmp)},
+            stdout=server_log, stderr=subprocess.STDOUT,  # the app logs every request
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/search?q=x")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            except OSError:
+                time.sleep(0.5)
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start:\n"
+                                 + (work / "gunicorn.log").read_text(errors="replace")[-3000:])
+
+        rng = random.Random(7)
+        queries = [""]
+        for item in rng.sample(items, min(200, len(items))):
+            words = (item.get("title") or "").split()
+            if len(words) >= 2:
+                start = rng.randrange(0, len(words) - 1)
+                queries.append(" ".join(words[start:start + rng.choice((1, 2, 3))]))
+        clients = Clients(port, queries, args.clients, time.monotonic() + args.max_seconds)
+        clients.start()
+        time.sleep(5)
+        clients.phase = "rebuild"
+        build_seconds, _ = indexer("build", src, index, tmp)
+        clients.phase = "between"
+        time.sleep(5)
+        changed = [dict(item, body=(item.get("body") or "") + "\nBài viết được cập nhật.")
+                   if i % 100 == 0 else item for i, item in enumerate(items)]
+        write_jsonl(src / "articles.jsonl", changed)
+        clients.phase = "update"
+        update_seconds, summary = indexer("update", src, index, tmp)
+        clients.phase = "after"
+        time.sleep(5)
+        clients.finish()
+
+        print(f"rebuild {build_seconds:.1f} s, update {update_seconds:.1f} s "
+              f"({summary['updated']} updated, {summary['unchanged']} unchanged); "
+              f"{args.clients} clients, gunicorn 2 workers")
+        print(f"{'phase':10}{'requests':>10}{'failed':>8}{'median ms':>11}{'p95 ms':>9}"
+              f"{'max ms':>9}")
+        phases = ["before", "rebuild", "between", "update", "after"]
+        for phase in phases + ["all"]:
+            rows = [r for r in clients.records if phase == "all" or r[0] == phase]
+            ms = [1000 * r[1] for r in rows]
+            failed = [r for r in rows if r[2] != "ok"]
+            print(f"{phase:10}{len(rows):10}{len(failed):8}"
+                  f"{statistics.median(ms) if ms else float('nan'):11.1f}"
+                  f"{percentile(ms, 95):9.1f}{max(ms) if ms else float('nan'):9.1f}")
+        failures = [r for r in clients.records if r[2] != "ok"]
+        for phase, _, outcome in failures[:10]:
+            print(f"  failed during {phase}: {outcome}")
+        print(f"requests {len(clients.records)}, failed {len(failures)} (target 0)")
+        errors = [line for line in (work / "gunicorn.log").read_text(errors="replace").splitlines()
+                  if "ERROR" in line or "Traceback" in line]
+        print(f"server log: {len(errors)} error line(s)")
+        for line in errors[:5]:
+            print(f"  {line}")
+        print(f"end: {load()}")
+    finally:
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if server_log is not None:
+            server_log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

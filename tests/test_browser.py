@@ -1,0 +1,390 @@
+"""The search site in a real headless Chromium, driven by Playwright's sync API.
+
+The app runs on werkzeug's server in a thread, on a free localhost port, against the index of
+data/ that the real indexer built (conftest.py). Chromium is the system's (Debian's package
+``chromium``; set CHROMIUM to use another binary): Playwright never downloads a browser here.
+Without Chromium or Playwright these tests skip, saying so; with BROWSER_TESTS=required (as
+.ci/run sets) they fail instead. Screenshots and accessibility reports go to
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+MIC = "Bộ Thông tin và Truyền thông"
+TRANSPORT = "Bộ Giao thông vận tải"
+HOSTILE = "sample-2023-10-17-escaping-test"
+HOSTILE_TITLE = "Bộ TT&TT hướng dẫn nhận diện mã độc <script>alert('x')</script> & thư rác giả mạo"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+# flags for a closed network and a root user (see the machine notes in the README)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run",
+                 "--disable-default-apps", "--disable-extensions"]
+
+
+def unavailable(reason: str):
+    """Skip, or fail where the browser tests are required (CI)."""
+    if os.environ.get("BROWSER_TESTS") == "required":
+        pytest.fail(f"browser tests are required but cannot run: {reason}")
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+def chromium_path() -> str | None:
+    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser",
+                 "google-chrome-stable", "google-chrome"):
+        if name and (found := shutil.which(name)):
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install -r requirements-dev.txt)")
+    executable = chromium_path()
+    if executable is None:
+        unavailable("no Chromium found (apt-get install chromium, or set CHROMIUM=/path)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(app):
+    """The app served on a free localhost port for the whole session."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+class Watch:
+    """What a page did besides rendering: console errors, dialogs, requests to other hosts."""
+
+    def __init__(self, page, base_url: str):
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[tuple[str, str]] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        # a load cut short by the next navigation is no failure of the page
+        page.on("requestfailed", lambda r: r.failure == "net::ERR_ABORTED"
+                or self.failed.append((r.url, r.failure)))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", self._dialog)
+        page.on("request", lambda r: r.url.startswith(base_url) or self.foreign.append(r.url))
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def assert_clean(self, status: int = 200):
+        """Nothing but the page: ``status`` is the page's own, whose error the console shows."""
+        assert not self.dialogs, f"a dialog opened: {self.dialogs}"
+        assert not self.foreign, f"requests to other hosts: {self.foreign}"
+        errors = [e for e in self.errors
+                  if status == 200 or f"status of {status}" not in e]
+        assert not errors, f"console errors: {errors}"
+        assert not self.failed, f"failed requests: {self.failed}"
+
+
+@contextmanager
+def open_page(browser, base_url, device=DESKTOP, javascript=True):
+    context = browser.new_context(**device, java_script_enabled=javascript, locale="vi-VN",
+                                  base_url=base_url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    watch = Watch(page, base_url)
+    try:
+        yield page, watch
+    finally:
+        context.close()
+
+
+class Shots:
+    """Numbered screenshots of one test, under test-artifacts/browser/."""
+
+    def __init__(self, name: str):
+        self.name, self.count = name, 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{name}-*.png"):
+            old.unlink()
+
+    def __call__(self, page, step: str):
+        self.count += 1
+        page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.count:02d}-{step}.png"),
+                        full_page=True)
+
+
+def args(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def count_text(page) -> str:
+    return page.locator("#result-count").inner_text().strip()
+
+
+def no_sideways_scroll(page):
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def open_filters(page):
+    """On a phone the filters are folded away: unfold them."""
+    filters = page.locator("details.filters")
+    if filters.get_attribute("open") is None:
+        filters.locator("summary").first.click()
+    assert filters.get_attribute("open") is not None
+
+
+def click_and_wait(page, locator):
+    with page.expect_navigation():
+        locator.click()
+
+
+@pytest.mark.parametrize("device_name", ["desktop", "phone"])
+def test_search_journey(browser, base_url, device_name):
+    """Type a query, pick two ministries and a month, page forward, open an article, follow a
+    person, and come back: every state is a URL the back button returns to."""
+    device = DESKTOP if device_name == "desktop" else PHONE
+    phone = device is PHONE
+    shot = Shots(f"journey-{device_name}")
+    with open_page(browser, base_url, device) as (page, watch):
+        page.goto("/?per_page=1")  # one result a page, so that the month has two pages
+        filters = page.locator("details.filters")
+        assert (filters.get_attribute("open") is None) == phone  # folded on a phone only
+        shot(page, "start")
+
+        box = page.get_by_role("searchbox", name="Từ khóa tìm kiếm")
+        box.fill("thi đua")
+        with page.expect_navigation():
+            box.press("Enter")
+        assert args(page) == {"q": ["thi đua"], "per_page": ["1"]}
+        assert page.locator("h1").inner_text() == "Kết quả cho “thi đua”"
+        shot(page, "query")
+
+        ministries = page.locator("section[aria-labelledby=facet-ministry]")
+        for ministry in (MIC, TRANSPORT):
+            if phone:
+                open_filters(page)
+            click_and_wait(page, ministries.locator("a.value-link", has_text=ministry).first)
+        assert args(page)["ministry"] == [MIC, TRANSPORT]
+        chips = page.locator("ul.chips[aria-label='Bộ lọc đang dùng'] a")
+        assert chips.filter(has_text=MIC).count() == 1
+        assert chips.filter(has_text=TRANSPORT).count() == 1
+        shot(page, "two-ministries")
+
+        if phone:  # by the year's list of months
+            open_filters(page)
+            page.locator("ul.years summary", has_text="2017").click()
+            click_and_wait(page, page.locator("ul.years a.value-link", has_text="Tháng 3/2017"))
+        else:  # by the bar of the chart
+            click_and_wait(page, page.locator("svg.month-chart a[data-value='2017-03']"))
+        assert args(page)["date"] == ["2017-03"]
+        assert count_text(page) == "2 bài viết · trang 1/2"
+        shot(page, "month")
+
+        click_and_wait(page, page.locator("nav.pages a[rel=next]"))
+        assert args(page)["page"] == ["2"]
+        assert page.locator("nav.pages a[aria-current=page]").text_content() == "Trang 2"
+        results_url = page.url
+        shot(page, "page-2")
+
+        title = page.locator("ol.hits article h2 a").first
+        heading = title.inner_text()
+        click_and_wait(page, title)
+        assert page.url.startswith(f"{base_url}/articles/")
+        assert page.locator("h1").inner_text() == heading
+        article_url = page.url
+        shot(page, "article")
+
+        person = page.locator("section.entities ul[aria-labelledby=entities-persons] a").first
+        name = person.inner_text()
+        click_and_wait(page, person)
+        assert args(page) == {"person": [name]}
+        assert page.locator("ul.chips a", has_text=name).count() == 1
+        assert page.locator("ol.hits a", has_text=heading).count() == 1
+        shot(page, "person")
+
+        page.go_back()
+        assert page.url == article_url
+        page.go_back()
+        assert page.url == results_url
+        assert count_text(page) == "2 bài viết · trang 2/2"
+        assert page.get_by_role("searchbox", name="Từ khóa tìm kiếm").input_value() == "thi đua"
+        shot(page, "back")
+        if phone:
+            no_sideways_scroll(page)
+        watch.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=thi+đua&ministry=Bộ+Y+tế&date=2017",
+                                  "/articles/mic-2017-03-23", f"/articles/{HOSTILE}",
+                                  "/?q=xyzzyqwv&ministry=Bộ+Y+tế", "/articles/nope"])
+def test_pages_fit_a_phone(browser, base_url, path):
+    with open_page(browser, base_url, PHONE) as (page, watch):
+        page.goto(path)
+        no_sideways_scroll(page)
+        for link in page.locator("main a:visible").all()[:40]:
+            box = link.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 360 + 1, link.inner_text()
+        watch.assert_clean(404 if path.endswith("nope") else 200)
+
+
+def test_hostile_article_shows_as_text_and_runs_nothing(browser, base_url):
+    shot = Shots("hostile")
+    with open_page(browser, base_url) as (page, watch):
+        page.goto("/?q=mã+độc")
+        title = page.locator("ol.hits article h2 a", has_text="nhận diện mã độc")
+        assert title.inner_text() == HOSTILE_TITLE
+        shot(page, "search")
+        click_and_wait(page, title)
+        assert page.locator("h1").inner_text() == HOSTILE_TITLE
+        assert page.title().startswith(HOSTILE_TITLE)
+        body = page.locator("div.body").inner_text()
+        assert "<img src=x onerror=alert(1)>" in body and "<script>alert('x')</script>" in body
+        assert page.locator("img").count() == 0
+        scripts = page.eval_on_selector_all("script", "s => s.map(e => e.getAttribute('src'))")
+        assert scripts == ["/static/app.js"]
+        shot(page, "article")
+        page.goto("/feed.atom?q=mã+độc")  # the feed, shown by the browser as a document
+        assert page.locator("img").count() == 0
+        watch.assert_clean()
+
+
+def test_the_policy_stops_a_script_that_slipped_in(browser, base_url):
+    """Were escaping ever to fail, the Content-Security-Policy still refuses inline script."""
+    with open_page(browser, base_url) as (page, watch):
+        page.goto("/articles/mic-2017-03-23")
+        ran = page.evaluate("""() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.__ran = true';
+            document.body.append(s);
+            const i = document.createElement('img');
+            i.src = 'http://example.invalid/x.png';
+            document.body.append(i);
+            return window.__ran === true;
+        }""")
+        assert ran is False
+        page.wait_for_timeout(300)
+        assert any("Content Security Policy" in e for e in watch.errors)
+        # the image from another host was refused by the browser, not fetched
+        assert watch.failed == [("http://example.invalid/x.png", "csp")]
+
+
+def test_without_javascript_everything_still_works(browser, base_url):
+    shot = Shots("no-javascript")
+    with open_page(browser, base_url, PHONE, javascript=False) as (page, watch):
+        page.goto("/?q=thi+đua")
+        assert page.locator("details.filters").get_attribute("open") is not None
+        # the results come first on a phone; a link leads to the filters below them
+        results_top = page.locator("main").bounding_box()["y"]
+        assert results_top < page.locator("aside").bounding_box()["y"]
+        assert page.get_by_role("link", name="Tới bộ lọc").is_visible()
+        shot(page, "results")
+        box = page.get_by_role("searchbox", name="Tìm theo tên")
+        box.fill("tâm")
+        with page.expect_navigation():
+            box.press("Enter")
+        assert args(page)["person_q"] == ["tâm"]
+        click_and_wait(page, page.locator("section[aria-labelledby=facet-person] a.value-link",
+                                          has_text="Phan Tâm"))
+        assert args(page) == {"q": ["thi đua"], "person": ["Phan Tâm"]}
+        page.locator("ul.years summary", has_text="2017").click()
+        click_and_wait(page, page.locator("ul.years a.value-link", has_text="Tháng 3/2017"))
+        assert count_text(page) == "1 bài viết"
+        page.locator("#date-from").fill("2017-03-01")
+        page.locator("#date-to").fill("2017-03-31")
+        click_and_wait(page, page.get_by_role("button", name="Lọc theo ngày"))
+        assert args(page)["from"] == ["2017-03-01"] and args(page)["to"] == ["2017-03-31"]
+        assert args(page)["person"] == ["Phan Tâm"]
+        shot(page, "filtered")
+        watch.assert_clean()
+
+
+def test_person_box_narrows_the_list_while_typing(browser, base_url):
+    with open_page(browser, base_url) as (page, watch):
+        page.goto("/")
+        section = page.locator("section[aria-labelledby=facet-person]")
+        page.get_by_role("searchbox", name="Tìm theo tên").press_sequentially("nghiem")
+        visible = section.locator("li:visible .value").all_inner_texts()
+        assert visible == ["Nghiêm Thị Hồng Nhung"]
+        watch.assert_clean()
+
+
+def test_keyboard_reaches_the_results_with_a_visible_focus(browser, base_url):
+    with open_page(browser, base_url) as (page, watch):
+        page.goto("/?q=thi+đua")
+        page.keyboard.press("Tab")
+        skip = page.locator("a.skip")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        assert skip.is_visible()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const e = document.activeElement, s = getComputedStyle(e);
+            return {tag: e.tagName, outline: s.outlineStyle, width: s.outlineWidth};
+        }""")
+        assert focused["tag"] == "A" and focused["outline"] == "solid"
+        assert focused["width"] == "3px"
+        watch.assert_clean()
+
+
+AXE_PAGES = {
+    "search": "/?q=thi+đua&ministry=Bộ+Thông+tin+và+Truyền+thông&date=2017&per_page=2",
+    "latest": "/",
+    "person-box": "/?person_q=nhung",
+    "zero-results": "/?q=xyzzyqwv&ministry=Bộ+Y+tế",
+    "article": "/articles/mic-2017-03-23",
+    "hostile-article": f"/articles/{HOSTILE}",
+    "not-found": "/articles/nope",
+}
+
+
+@pytest.mark.parametrize("device_name", ["desktop", "phone"])
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_accessibility_with_axe(browser, base_url, name, device_name):
+    """axe-core (bundled by axe-playwright-python) finds no serious or critical violation."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        unavailable("axe-playwright-python is not installed (pip install -r requirements-dev.txt)")
+    device = DESKTOP if device_name == "desktop" else PHONE
+    with open_page(browser, base_url, device) as (page, watch):
+        page.goto(AXE_PAGES[name])
+        if device is PHONE and page.locator("details.filters").count():
+            open_filters(page)  # check the folded filters too
+        results = Axe().run(page)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        report = ARTIFACTS / f"axe-{name}-{device_name}.json"
+        report.write_text(json.dumps(results.response["violations"], indent=2,
+                                     ensure_ascii=False), "utf-8")
+        assert len(results.response["passes"]) > 20  # the rules did run on the page
+        serious = [v for v in results.response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        assert not serious, results.generate_report()
+        watch.assert_clean(404 if name == "not-found" else 200)

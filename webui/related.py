@@ -1,0 +1,56 @@
+"""Related articles: Whoosh's more-like-this over the live index.
+
+The key words of an article (its title, summary and body, weighed against the whole index by
+Whoosh's Bo1 model) become a query on the body; the best other matches are its related articles.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from . import index
+from .search import article_fields
+
+KEY_TERMS = 12
+MAX_RELATED = 10
+CACHE_SIZE = 2048
+
+# (generation folder, article id) -> related article ids; analysing an article's text with the
+# word segmenter is the costly part, and an article's neighbours only change with the index
+_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def related_articles(article_id: str, top: int = 5) -> list[dict]:
+    """Up to ``top`` (at most MAX_RELATED) articles most like the given one, best first."""
+    searcher = index.searcher()
+    key = (str(index.generation().path), article_id)
+    with _lock:
+        ids = _cache.get(key)
+        if ids is not None:
+            _cache.move_to_end(key)
+    if ids is None:
+        ids = _more_like(searcher, article_id, MAX_RELATED)
+        with _lock:
+            _cache[key] = ids
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    out = []
+    for related_id in ids[:top]:
+        fields = searcher.document(id=related_id)
+        if fields is not None:
+            out.append(article_fields(fields))
+    return out
+
+
+def _more_like(searcher, article_id: str, top: int) -> list[str]:
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        return []
+    fields = searcher.stored_fields(docnum)
+    text = "\n".join(filter(None, (fields.get(name) for name in ("title", "summary", "body"))))
+    if not text.strip():
+        return []
+    results = searcher.more_like(docnum, "body", text=text, top=top, numterms=KEY_TERMS)
+    return [hit["id"] for hit in results]
