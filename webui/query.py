@@ -152,6 +152,17 @@ def parse(text: str) -> ParsedQuery:
 # (an article holding the phrase ranks above one with the syllables scattered).
 
 
+class AnyOf(Q.Or):
+    """Whoosh's Or, always as a tree of union matchers.
+
+    On indexes under 5,000 documents Whoosh otherwise preloads the matches of a large Or into
+    arrays (PreloadedOr), and combined with other queries that matcher scores wrongly: on ALQAC
+    an Or of two queries ranked below either of its parts.
+    """
+
+    matcher_type = Q.Or.DEFAULT_MATCHER
+
+
 def _terms(fieldname: str, texts, boost: float) -> list[Q.Query]:
     return [Q.Term(fieldname, t, boost=boost) for t in dict.fromkeys(texts)]
 
@@ -190,7 +201,7 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
 
     def unit(form, fields=match_fields) -> Q.Query:
         weight = 1.0 if fields is syl_fields else fold_weight
-        return Q.Or([_sequence(f, form, BOOSTS[f] * weight) for f in fields])
+        return AnyOf([_sequence(f, form, BOOSTS[f] * weight) for f in fields])
 
     if clause.phrase and len(forms) > 1:
         required: Q.Query = unit(forms)
@@ -199,12 +210,12 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
         i = 0
         for start, end, group in find_aliases(folded):
             units += [unit([f]) for f in forms[i:start]]
-            units.append(Q.Or([unit(form, fold_fields) for form in group]))
+            units.append(AnyOf([unit(form, fold_fields) for form in group]))
             i = end
         units += [unit([f]) for f in forms[i:]]
         if clause.prefix and reader is not None and units:
-            units[-1] = Q.Or(_prefix(reader, match_fields, forms[-1]))
-        required = Q.Or(units) if mode == "any" else Q.And(units)
+            units[-1] = AnyOf(_prefix(reader, match_fields, forms[-1]))
+        required = AnyOf(units) if mode == "any" else Q.And(units)
     if not ranked:
         return required
 
@@ -223,7 +234,7 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
                    for a, b in dict.fromkeys(zip(pairs, pairs[1:]))]
         if 2 < len(pairs) <= MAX_PHRASE_BONUS:
             extras.append(Q.Phrase(fname, pairs, boost=BOOSTS["phrase"] * BOOSTS[fname]))
-    return Q.AndMaybe(required, Q.Or(extras)) if extras else required
+    return Q.AndMaybe(required, AnyOf(extras)) if extras else required
 
 
 def excluded_query(clause: Clause) -> Q.Query | None:
@@ -241,8 +252,8 @@ def excluded_query(clause: Clause) -> Q.Query | None:
     else:
         fields = ("title_syl", "text_syl") if accented else ("title_fold", "text_fold")
     if clause.phrase:
-        return Q.Or([_sequence(f, terms, 1.0) for f in fields])
-    return Q.And([Q.Or([Q.Term(f, t) for f in fields]) for t in dict.fromkeys(terms)])
+        return AnyOf([_sequence(f, terms, 1.0) for f in fields])
+    return Q.And([AnyOf([Q.Term(f, t) for f in fields]) for t in dict.fromkeys(terms)])
 
 
 def _prefix(reader, fields, prefix: str) -> list[Q.Query]:

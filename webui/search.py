@@ -18,7 +18,7 @@ from indexer.schema import NO_DATE
 
 from . import index
 from .highlight import highlight
-from .query import ParsedQuery, excluded_query, parse, text_query
+from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
 
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
 RECENT_HALF_LIFE_DAYS = 365
@@ -142,7 +142,9 @@ def _by_relevance(searcher, q, allowed, depth, gen) -> list[int]:
     Whoosh ranks by score alone with its fast top-N collector; sorting by (score, date) in
     Whoosh would score every match through a Python sort key, several times slower.
     """
-    top = searcher.search(q, filter=allowed, limit=depth).top_n  # [(score, docnum)]
+    # optimize=False: Whoosh's skipping of blocks by their best possible score drops real hits
+    # with these AndMaybe and phrase queries (on ALQAC only the first dozen articles came back)
+    top = searcher.search(q, filter=allowed, limit=depth, optimize=False).top_n
     days = gen.days(searcher)
     ordered = sorted(top, key=lambda sd: (-round(sd[0], 9), -int(days[sd[1]])))
     return [docnum for _, docnum in ordered]
@@ -150,7 +152,7 @@ def _by_relevance(searcher, q, allowed, depth, gen) -> list[int]:
 
 def _recent_first(searcher, q, allowed, depth, gen) -> list[int]:
     """Document numbers by relevance, reordered so that newer articles gain on older ones."""
-    top = searcher.search(q, filter=allowed, limit=max(depth, RECENT_POOL)).top_n
+    top = searcher.search(q, filter=allowed, limit=max(depth, RECENT_POOL), optimize=False).top_n
     days = gen.days(searcher)
     today = dt.date.today()
 
@@ -215,12 +217,12 @@ def _text_query(parsed: ParsedQuery, reader, mode: str, ranked: bool) -> Q.Query
             if (q := text_query(c, reader, mode, ranked)) is not None
         ]
         if alternatives:
-            groups.append(alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives))
+            groups.append(alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives))
     positive: Q.Query = Q.And(groups) if groups else Q.Every()
     negatives = [q for c in parsed.negated if c.field in (None, "title")
                  if (q := excluded_query(c)) is not None]
     if negatives:
-        positive = Q.AndNot(positive, Q.Or(negatives))
+        positive = Q.AndNot(positive, AnyOf(negatives))
     return positive
 
 
