@@ -33,7 +33,7 @@ BOOSTS = {
     "pair": 0.5,  # adjacent syllables side by side
     "phrase": 1.0,  # the whole clause as a phrase
 }
-MAX_PHRASE_BONUS = 8  # syllables; longer clauses (questions) get pair bonuses only
+MAX_PHRASE_BONUS = 8  # syllables; longer clauses (questions) get no phrase bonuses
 
 
 @dataclass
@@ -229,11 +229,13 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
         words = analysis.words(clause.text)
         for fname in word_fields:
             extras += _terms(fname, words, BOOSTS[fname])
-    for fname in pair_fields:
-        extras += [Q.Phrase(fname, [a, b], boost=BOOSTS["pair"] * BOOSTS[fname])
-                   for a, b in dict.fromkeys(zip(pairs, pairs[1:]))]
-        if 2 < len(pairs) <= MAX_PHRASE_BONUS:
-            extras.append(Q.Phrase(fname, pairs, boost=BOOSTS["phrase"] * BOOSTS[fname]))
+    # positions are costly to read: long queries (questions) are ranked on their terms alone
+    if len(pairs) <= MAX_PHRASE_BONUS:
+        for fname in pair_fields:
+            extras += [Q.Phrase(fname, [a, b], boost=BOOSTS["pair"] * BOOSTS[fname])
+                       for a, b in dict.fromkeys(zip(pairs, pairs[1:]))]
+            if len(pairs) > 2:
+                extras.append(Q.Phrase(fname, pairs, boost=BOOSTS["phrase"] * BOOSTS[fname]))
     return Q.AndMaybe(required, AnyOf(extras)) if extras else required
 
 
