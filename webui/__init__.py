@@ -35,9 +35,8 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     app.json.sort_keys = False
 
-    from . import api, errors, health, index, metrics, ratelimit, security, views
+    from . import api, errors, health, metrics, ratelimit, security, views
 
-    index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     metrics.init_app(app)  # before the rate limit, so that refused requests are timed too

@@ -30,10 +30,7 @@ BOOSTS = {
     "title_syl": 1.0, "text_syl": 1.0,  # accented syllables: exact forms rank first
     "title_fold": 1.0, "text_fold": 1.0,  # folded syllables: the match every hit has
     "fold_accented": 0.3,  # weight of folded matches when the query has accents
-    "pair": 0.5,  # adjacent syllables side by side
-    "phrase": 1.0,  # the whole clause as a phrase
 }
-MAX_PHRASE_BONUS = 8  # syllables; longer clauses (questions) get no phrase bonuses
 
 
 @dataclass
@@ -219,9 +216,9 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
     if not ranked:
         return required
 
+    # syllables side by side and whole phrases are scored on the best hits afterwards
+    # (search.ProximityBonus): reading positions here for every pair costs too much
     extras: list[Q.Query] = []
-    pair_fields = syl_fields if accented else fold_fields
-    pairs = syl if accented else folded
     if accented:
         if not exact:
             for fname in syl_fields:
@@ -229,13 +226,6 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
         words = analysis.words(clause.text)
         for fname in word_fields:
             extras += _terms(fname, words, BOOSTS[fname])
-    # positions are costly to read: long queries (questions) are ranked on their terms alone
-    if len(pairs) <= MAX_PHRASE_BONUS:
-        for fname in pair_fields:
-            extras += [Q.Phrase(fname, [a, b], boost=BOOSTS["pair"] * BOOSTS[fname])
-                       for a, b in dict.fromkeys(zip(pairs, pairs[1:]))]
-            if len(pairs) > 2:
-                extras.append(Q.Phrase(fname, pairs, boost=BOOSTS["phrase"] * BOOSTS[fname]))
     return Q.AndMaybe(required, AnyOf(extras)) if extras else required
 
 

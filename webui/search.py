@@ -6,6 +6,7 @@ The HTML page and the JSON API both call :func:`search` and only render what it 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass, replace
 
@@ -17,13 +18,18 @@ from indexer.extract import gazetteer
 from indexer.schema import NO_DATE
 
 from . import index
-from .highlight import highlight
+from .highlight import fold_chars, highlight
 from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
 
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
 RECENT_HALF_LIFE_DAYS = 365
 RECENT_WEIGHT = 0.5  # a fresh article scores up to 1.5x one of the same relevance long ago
 RECENT_POOL = 200  # top hits by relevance that the recency boost reorders
+RERANK_POOL = 50  # top hits by term scores that proximity reorders
+PAIR_BONUS = 0.3  # all query syllable pairs side by side in the text: score x 1.3
+PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
+MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: ranked on their terms
+PROXIMITY_CHARS = 5000  # of an article's text searched for the query's phrases
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
@@ -107,10 +113,8 @@ def search(req: SearchRequest) -> SearchResult:
             # without filters the query itself already selects exactly the matches
             allowed = (None if not filters and not entity_clauses
                        else set(np.flatnonzero(matched).tolist()))
-            if req.sort == "recent":
-                ranked = _recent_first(searcher, text_q, allowed, depth, gen)
-            else:
-                ranked = _by_relevance(searcher, text_q, allowed, depth, gen)
+            ranked = _ranked(searcher, text_q, allowed, depth, gen, parsed,
+                             recent=req.sort == "recent")
         terms = _highlight_terms(parsed)
         for docnum in ranked[(req.page - 1) * req.per_page:depth]:
             hits.append(_hit(searcher.stored_fields(docnum), terms))
@@ -136,35 +140,90 @@ def _by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) ->
     return docs[order[:depth]].tolist()
 
 
-def _by_relevance(searcher, q, allowed, depth, gen) -> list[int]:
-    """Document numbers by score, ties broken by the newer article.
+def _ranked(searcher, q, allowed, depth: int, gen, parsed: ParsedQuery,
+            recent: bool) -> list[int]:
+    """Document numbers by relevance; ties go to the newer article.
 
-    Whoosh ranks by score alone with its fast top-N collector; sorting by (score, date) in
-    Whoosh would score every match through a Python sort key, several times slower.
+    Whoosh scores the terms with its top-N collector; the best RERANK_POOL are then reordered
+    with what term scores miss: the query's syllables side by side and the whole query as a
+    phrase, found with one regular expression over each candidate's text (reading positions
+    for every pair in Whoosh cost more than the rest of the search), and, when asked, the age.
     """
     # optimize=False: Whoosh's skipping of blocks by their best possible score drops real hits
-    # with these AndMaybe and phrase queries (on ALQAC only the first dozen articles came back)
-    top = searcher.search(q, filter=allowed, limit=depth, optimize=False).top_n
+    # with these AndMaybe queries (on ALQAC only the first dozen articles came back)
+    pool = max(depth, RERANK_POOL if not recent else RECENT_POOL)
+    top = searcher.search(q, filter=allowed, limit=pool, optimize=False).top_n
     days = gen.days(searcher)
-    ordered = sorted(top, key=lambda sd: (-round(sd[0], 9), -int(days[sd[1]])))
-    return [docnum for _, docnum in ordered]
-
-
-def _recent_first(searcher, q, allowed, depth, gen) -> list[int]:
-    """Document numbers by relevance, reordered so that newer articles gain on older ones."""
-    top = searcher.search(q, filter=allowed, limit=max(depth, RECENT_POOL), optimize=False).top_n
-    days = gen.days(searcher)
+    proximity = ProximityBonus(parsed)
     today = dt.date.today()
 
-    def boosted(score: float, docnum: int) -> float:
+    def final(score: float, docnum: int) -> float:
+        if proximity:
+            score *= 1 + proximity(searcher.stored_fields(docnum))
         day = int(days[docnum])
-        if not day:
-            return score
-        age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
-        return score * (1 + RECENT_WEIGHT * 0.5 ** (max(age, 0) / RECENT_HALF_LIFE_DAYS))
+        if recent and day:
+            age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
+            score *= 1 + RECENT_WEIGHT * 0.5 ** (max(age, 0) / RECENT_HALF_LIFE_DAYS)
+        return score
 
-    ordered = sorted(top, key=lambda sd: (-boosted(*sd), -int(days[sd[1]])))
+    ordered = sorted(top, key=lambda sd: (-round(final(*sd), 9), -int(days[sd[1]])))
     return [docnum for _, docnum in ordered]
+
+
+class ProximityBonus:
+    """How much of the query an article holds as written: syllable pairs and whole phrases.
+
+    Returns a fraction to add to the score: up to PAIR_BONUS when every pair of adjacent query
+    syllables stands side by side in the text (twice that in the title), and PHRASE_BONUS more
+    when the whole clause does.
+    """
+
+    def __init__(self, parsed: ParsedQuery):
+        self.exact: list[re.Pattern] = []  # matched on the text as written (accented clauses)
+        self.loose: list[re.Pattern] = []  # matched on the letter-folded text
+        self.pairs = self.phrases = 0
+        for text in parsed.text_terms():
+            accented = analysis.has_accents(text)
+            seq = analysis.syllables(text) if accented else analysis.folded(text)
+            if not 1 < len(seq) <= MAX_PHRASE_SYLLABLES:
+                continue
+            target = self.exact if accented else self.loose
+            for a, b in dict.fromkeys(zip(seq, seq[1:])):
+                target.append(("pair", _sequence_pattern((a, b))))
+                self.pairs += 1
+            if len(seq) > 2:
+                target.append(("phrase", _sequence_pattern(seq)))
+                self.phrases += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.loose)
+
+    def __call__(self, fields: dict) -> float:
+        bonus = 0.0
+        for name, weight in (("title", 2.0), ("text", 1.0)):
+            if name == "title":
+                text = fields.get("title") or ""
+            else:
+                text = "\n".join(filter(None, (fields.get("summary"), fields.get("body"),
+                                               fields.get("captions"))))
+            text = text[:PROXIMITY_CHARS]
+            for view, patterns in (("exact", self.exact), ("loose", self.loose)):
+                if not patterns:
+                    continue
+                seen = analysis.normalize(text).lower() if view == "exact" else fold_chars(text)
+                for kind, pattern in patterns:
+                    if pattern.search(seen):
+                        if kind == "pair":
+                            bonus += weight * PAIR_BONUS / self.pairs
+                        else:
+                            bonus += weight * PHRASE_BONUS / self.phrases
+        return bonus
+
+
+def _sequence_pattern(syllables) -> re.Pattern:
+    """Syllables side by side, with only spaces or punctuation between them."""
+    body = r"[\W_]+".join(re.escape(s) for s in syllables)
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
 
 
 def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,
