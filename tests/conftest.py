@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from werkzeug.serving import make_server
 
 from indexer.write import build
 from webui import create_app
@@ -64,3 +68,17 @@ def make_index(tmp_path):
         return root, report
 
     return make
+
+
+@contextmanager
+def served(app):
+    """The app served over HTTP on a free loopback port, for clients that need a real server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

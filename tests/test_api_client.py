@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from conftest import PROJECT
+from conftest import PROJECT, served
 
 
 def readme_client() -> str:
@@ -20,13 +18,8 @@ def readme_client() -> str:
 @pytest.fixture()
 def live_server(app):
     """The app served over HTTP on a free port of the loopback interface."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield url
 
 
 def test_the_readme_client_runs(live_server, monkeypatch, capsys):

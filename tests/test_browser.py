@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from conftest import served
 
 pytestmark = pytest.mark.browser
 
@@ -70,15 +71,8 @@ def browser():
 @pytest.fixture(scope="session")
 def base_url(app):
     """The app served on a free localhost port for the whole session."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield url
 
 
 class Watch:

@@ -142,18 +142,7 @@ def _number(value: float) -> str:
 def note_search(req: SearchRequest, result: SearchResult | None = None) -> None:
     """Put a search's query, filters and outcome in this request's log line."""
     fields = {"q": " ".join(unicodedata.normalize("NFC", req.q).split())}
-    for name, values in (("ministry", req.ministries), ("person", req.persons),
-                         ("date", req.dates)):
-        if values:
-            fields[name] = list(values)
-    if req.date_from:
-        fields["from"] = req.date_from.isoformat()
-    if req.date_to:
-        fields["to"] = req.date_to.isoformat()
-    if req.sort != "relevance":
-        fields["sort"] = req.sort
-    if req.page != 1:
-        fields["page"] = req.page
+    fields.update((k, v) for k, v in req.query_args().items() if k != "q")
     if result is not None:
         fields["hits"] = result.total
         fields["took_ms"] = result.took_ms

@@ -55,6 +55,29 @@ class SearchRequest:
     def with_(self, **changes) -> "SearchRequest":
         return replace(self, **changes)
 
+    def query_args(self) -> dict:
+        """The query-string arguments that reproduce this search (defaults left out)."""
+        args: dict = {}
+        if self.q:
+            args["q"] = self.q
+        if self.ministries:
+            args["ministry"] = list(self.ministries)
+        if self.persons:
+            args["person"] = list(self.persons)
+        if self.dates:
+            args["date"] = list(self.dates)
+        if self.date_from:
+            args["from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["to"] = self.date_to.isoformat()
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        if self.page != 1:
+            args["page"] = self.page
+        if self.per_page != 10:
+            args["per_page"] = self.per_page
+        return args
+
 
 @dataclass
 class SearchResult:

@@ -42,37 +42,13 @@ def today() -> dt.date:
     return dt.datetime.now(VIETNAM).date()
 
 
-def request_args(req: SearchRequest) -> dict:
-    """The query-string arguments that reproduce a search (defaults left out)."""
-    args: dict = {}
-    if req.q:
-        args["q"] = req.q
-    if req.ministries:
-        args["ministry"] = list(req.ministries)
-    if req.persons:
-        args["person"] = list(req.persons)
-    if req.dates:
-        args["date"] = list(req.dates)
-    if req.date_from:
-        args["from"] = req.date_from.isoformat()
-    if req.date_to:
-        args["to"] = req.date_to.isoformat()
-    if req.sort != "relevance":
-        args["sort"] = req.sort
-    if req.page != 1:
-        args["page"] = req.page
-    if req.per_page != 10:
-        args["per_page"] = req.per_page
-    return args
-
-
 def hidden_fields(req: SearchRequest, *leave_out: str) -> list[tuple[str, str]]:
     """(name, value) of the search's arguments, for the hidden inputs of a form on the page.
 
     A form submitted again starts at page 1; ``leave_out`` names what the form itself sets.
     """
     fields = []
-    for name, value in request_args(req).items():
+    for name, value in req.query_args().items():
         if name == "page" or name in leave_out:
             continue
         for one in value if isinstance(value, list) else [value]:
@@ -84,12 +60,12 @@ def search_url(req: SearchRequest, **changes) -> str:
     """The URL of the search with some fields changed; any change but paging goes to page 1."""
     if "page" not in changes:
         changes["page"] = 1
-    return url_for("views.index", **request_args(req.with_(**changes)))
+    return url_for("views.index", **req.with_(**changes).query_args())
 
 
 def feed_url(req: SearchRequest) -> str:
     """The Atom feed of the search: its query and filters (the feed has its own order)."""
-    return url_for("views.feed", **request_args(req.with_(page=1, sort="relevance", per_page=10)))
+    return url_for("views.feed", **req.with_(page=1, sort="relevance", per_page=10).query_args())
 
 
 def toggle_url(req: SearchRequest, facet: str, value: str) -> str:
@@ -257,7 +233,7 @@ def feed():
     Without ``sort`` the feed lists the newest first, and without ``per_page`` FEED_SIZE of them.
     """
     req = parse_search(request.args)
-    own = request_args(req.with_(page=1, sort="relevance", per_page=10))
+    own = req.with_(page=1, sort="relevance", per_page=10).query_args()
     sort, per_page = "newest", FEED_SIZE
     if "sort" in request.args:
         sort = own["sort"] = req.sort
@@ -271,7 +247,7 @@ def feed():
         title=f"{site}: {description}" if description else f"{site}: bài viết mới nhất",
         feed_url=url_for("views.feed", _external=True, **own),
         page_url=url_for("views.index", _external=True,
-                         **request_args(req.with_(page=1, sort=sort, per_page=10))),
+                         **req.with_(page=1, sort=sort, per_page=10).query_args()),
         article_url=lambda article_id: url_for(
             "views.article", article_id=article_id, _external=True),
         author=site,
