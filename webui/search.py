@@ -26,9 +26,9 @@ RECENT_HALF_LIFE_DAYS = 365
 RECENT_WEIGHT = 0.5  # a fresh article scores up to 1.5x one of the same relevance long ago
 RECENT_POOL = 200  # top hits by relevance that the recency boost reorders
 RERANK_POOL = 50  # top hits by term scores that proximity reorders
-PAIR_BONUS = 0.3  # all query syllable pairs side by side in the text: score x 1.3
+PAIR_BONUS = 0.6  # all query syllable pairs side by side in the text: score x 1.6
 PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
-MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: ranked on their terms
+MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: no whole-phrase bonus
 PROXIMITY_CHARS = 5000  # of an article's text searched for the query's phrases
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
 MAX_PER_PAGE = 100
@@ -208,13 +208,11 @@ class ProximityBonus:
         for text in parsed.text_terms():
             accented = analysis.has_accents(text)
             seq = analysis.syllables(text) if accented else analysis.folded(text)
-            if not 1 < len(seq) <= MAX_PHRASE_SYLLABLES:
-                continue
             target = self.exact if accented else self.loose
             for a, b in dict.fromkeys(zip(seq, seq[1:])):
                 target.append(("pair", _sequence_pattern((a, b))))
                 self.pairs += 1
-            if len(seq) > 2:
+            if 2 < len(seq) <= MAX_PHRASE_SYLLABLES:
                 target.append(("phrase", _sequence_pattern(seq)))
                 self.phrases += 1
 
