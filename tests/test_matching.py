@@ -217,3 +217,8 @@ def test_highlight_offsets_survive_tone_placement_and_escaping():
     text = "<b>Hoà bình</b> & hòa bình"
     assert highlight(text, (("hòa", "bình"), ()), whole=True) == (
         "&lt;b&gt;<mark>Hoà bình</mark>&lt;/b&gt; &amp; <mark>hòa bình</mark>")
+
+
+def test_nothing_found_is_not_called_relaxed(client):
+    result = search(client, "xyzzyq plugh")
+    assert result["total"] == 0 and result["relaxed"] is False

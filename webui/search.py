@@ -105,12 +105,11 @@ def search(req: SearchRequest) -> SearchResult:
 
     # the most precise way of matching that finds anything: the accents as typed, then any
     # accents, then any of the words (relaxed, with a notice)
-    mode, text_mask = "all", None
     for mode in _modes(parsed):
         text_mask = _mask(_text_query(parsed, reader, mode, ranked=False), searcher, gen)
         if text_mask.any():
             break
-    relaxed = mode == "any"
+    relaxed = mode == "any" and bool(text_mask.any())
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
     entity_clauses = [c for c in parsed.clauses if c.field in ("ministry", "person")]
