@@ -28,6 +28,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Write article files (text as UTF-8, bytes as they are) under a folder."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def data_index(tmp_path_factory) -> Path:
     """An index of data/ (the seed and the sample articles)."""
@@ -56,13 +67,7 @@ def make_index(tmp_path):
         if src.exists():
             shutil.rmtree(src)
         src.mkdir()
-        for name, content in files.items():
-            path = src / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
+        write_files(src, files)
         root = tmp_path / "index"
         report = build([str(src)], root, **kwargs)
         return root, report

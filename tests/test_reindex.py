@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import DATA, PROJECT
+from conftest import DATA, PROJECT, write_files
 from indexer import store
 from indexer.lock import IndexLock, holder
 from indexer.write import build, update
@@ -28,16 +28,6 @@ def article(title: str, body: str, source: str = "Moh.gov.vn") -> str:
 
 def jsonl(*objects: dict) -> str:
     return "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects)
-
-
-def write(folder: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
 
 
 def live_ids(root: Path) -> set[str]:
@@ -72,7 +62,7 @@ def tmp(tmp_path) -> Path:
 @pytest.fixture()
 def src(tmp_path) -> Path:
     folder = tmp_path / "src"
-    write(folder, {
+    write_files(folder, {
         "a.txt": article("Bộ Y tế họp về tiêm chủng", "Sáng ngày 5/4/2021, Bộ Y tế họp."),
         "b.txt": article("Bộ Giáo dục tổng kết năm học", "Ngày 6/6/2021, Bộ GD&ĐT tổng kết."),
         "c.txt": article("Bộ Công an diễn tập", "Ngày 7/7/2021, Bộ Công an diễn tập."),
@@ -95,7 +85,7 @@ def test_update_adds_changes_removes_and_leaves_the_rest(src, tmp_path, workers)
     before = store.live_generation(root)
     old_inodes = {p.stat().st_ino for p in before.glob("MAIN_*.seg")}
 
-    write(src, {
+    write_files(src, {
         "b.txt": article("Bộ Giáo dục tổng kết năm học", "Ngày 6/6/2021, Bộ GD&ĐT khen thưởng."),
         "d.txt": article("Bộ Nội vụ tuyển dụng", "Ngày 8/8/2021, Bộ Nội vụ tuyển dụng."),
         "feed.jsonl": jsonl(
@@ -175,7 +165,7 @@ def test_articles_outside_the_sources_given_are_left_alone(src, tmp_path):
 def test_duplicate_ids_the_first_read_wins_in_updates_too(src, tmp_path):
     root = tmp_path / "index"
     build([str(src)], root)
-    write(src, {"z.jsonl": jsonl({"id": "j1", "title": "Trùng", "body": "Bản sau."})})
+    write_files(src, {"z.jsonl": jsonl({"id": "j1", "title": "Trùng", "body": "Bản sau."})})
     report = update([str(src)], root)
     assert [s.reason for s in report.skipped] == [
         f"duplicate id 'j1': already indexed from {src / 'feed.jsonl'}:1"]
@@ -204,7 +194,7 @@ def test_a_running_app_sees_each_switch_and_keeps_answering(src, tmp_path, tmp):
     build([str(src)], root)
     client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
     assert found(client, "tuyển dụng") == set()
-    write(src, {"d.txt": article("Bộ Nội vụ tuyển dụng", "Ngày 8/8/2021, Bộ Nội vụ tuyển dụng.")})
+    write_files(src, {"d.txt": article("Bộ Nội vụ tuyển dụng", "Ngày 8/8/2021, Bộ Nội vụ tuyển dụng.")})
     out = run_cli("update", src, "--index", root, tmp=tmp)
     assert out.returncode == 0, out.stderr
     assert found(client, "tuyển dụng") == {"d"}
