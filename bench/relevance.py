@@ -153,7 +153,7 @@ def eval_set(name: str, limit: int | None, workdir: Path) -> list[dict]:
     return rows
 
 
-def known_set(workdir: Path, index_dir: Path | None) -> list[dict]:
+def known_set(workdir: Path, index_dir: Path | None, baseline: bool = True) -> list[dict]:
     items = list(read_jsonl(PROJECT / "bench" / "known_items.jsonl"))
     files = sorted({item["file"] for item in items})
     root = index_dir or workdir / "known"
@@ -162,12 +162,14 @@ def known_set(workdir: Path, index_dir: Path | None) -> list[dict]:
         report, seconds = timed(build, sources, root, 1, 2)
         print(f"# known: built {report.indexed} articles in {seconds:.0f} s", file=sys.stderr)
     ours = Ours(root)
-    naive_docs = []
-    for f in files:
-        for row in read_jsonl(SHARED / "corpus" / f):
-            naive_docs.append((row["id"], "\n".join(
-                filter(None, [row.get("title"), row.get("summary"), row.get("body")]))))
-    naive = Naive(workdir / "known-naive", naive_docs)
+    engines = [("ours", ours)]
+    if baseline:
+        naive_docs = []
+        for f in files:
+            for row in read_jsonl(SHARED / "corpus" / f):
+                naive_docs.append((row["id"], "\n".join(
+                    filter(None, [row.get("title"), row.get("summary"), row.get("body")]))))
+        engines.insert(0, ("naive", Naive(workdir / "known-naive", naive_docs)))
     rows = []
     by_style: dict[str, list[dict]] = defaultdict(list)
     for item in items:
@@ -175,7 +177,7 @@ def known_set(workdir: Path, index_dir: Path | None) -> list[dict]:
     for style, group in sorted(by_style.items()):
         texts = [i["query"] for i in group]
         relevant = [{i["target"]} for i in group]
-        for engine, runner in (("naive", naive), ("ours", ours)):
+        for engine, runner in engines:
             ranked, seconds = timed(runner.run, texts)
             rows.append({"set": "known", "style": style, "engine": engine,
                          **score(ranked, relevant), "ms/query": 1000 * seconds / len(texts)})
@@ -189,6 +191,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="first N questions of each eval set")
     parser.add_argument("--known-index", type=Path,
                         help="reuse (or create) the corpus index for the known items here")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="known items: skip indexing the corpus a second time for the baseline")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
     if not SHARED.exists():
@@ -198,7 +202,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets:
             if name == "known":
-                rows += known_set(Path(tmp), args.known_index)
+                rows += known_set(Path(tmp), args.known_index, not args.no_baseline)
             else:
                 rows += eval_set(name, args.limit, Path(tmp))
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
