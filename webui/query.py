@@ -170,9 +170,6 @@ def _sequence(fieldname: str, syllables, boost: float) -> Q.Query:
     return Q.Phrase(fieldname, list(syllables), boost=boost)
 
 
-MODES = ("exact", "all", "any")
-
-
 def text_query(clause: Clause, reader=None, mode: str = "all",
                ranked: bool = True) -> Q.Query | None:
     """The query for a clause over article text (all text, or titles only).
