@@ -78,6 +78,34 @@ def test_two_ministries_are_either_one(client):
     assert two > one
 
 
+def test_predecessors_widen_a_ministry_filter(client):
+    """Bộ Xây dựng took over Bộ Giao thông vận tải on 1 March 2025: with ``predecessors`` its
+    filter also finds the transport ministry's earlier articles."""
+    own = api(client, ministry="Bộ Xây dựng", per_page=100)
+    wide = api(client, ministry="Bộ Xây dựng", predecessors="1", per_page=100)
+    transport = api(client, ministry="Bộ Giao thông vận tải", per_page=100)
+    assert own["filters"]["ministries_included"] == ["Bộ Xây dựng"]
+    assert wide["filters"]["ministries_included"] == ["Bộ Xây dựng", "Bộ Giao thông vận tải"]
+    assert wide["filters"]["predecessors"] is True
+    assert set(ids(wide)) == set(ids(own)) | set(ids(transport))
+    assert set(ids(transport)) - set(ids(own))  # the wider filter found more
+    assert "sample-2017-11-20-an-toan-giao-thong-cuoi-nam" in ids(wide)
+    # a ministry nothing was merged into is the same either way
+    assert api(client, ministry="Bộ Công Thương", predecessors="true")["total"] == \
+        api(client, ministry="Bộ Công Thương")["total"]
+    # and so is a query's ministry: clause
+    assert set(ids(api(client, q="ministry:\"Bộ Xây dựng\"", predecessors="1", per_page=100))) \
+        == set(ids(wide))
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "True", ""])
+def test_predecessors_takes_one_or_zero(client, value):
+    response = client.get("/api/search", query_string={"ministry": "Bộ Xây dựng",
+                                                       "predecessors": value})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["param"] == "predecessors"
+
+
 def test_person_filter(client):
     result = api(client, person="Phan Tâm")
     assert ids(result) == ["mic-2017-03-23"]

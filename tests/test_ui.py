@@ -146,7 +146,9 @@ def facet_section(doc: Element, name: str) -> Element:
 def facet_counts(section: Element) -> dict[str, int]:
     """value -> count of the value links of a facet (those behind "show more" too)."""
     out = {}
-    for link in section.all("a", cls="value-link"):
+    links = [link for values in section.all("ul", cls="values")
+             for link in values.all("a", cls="value-link")]
+    for link in links:
         value = link.one("span", cls="value").text.removeprefix("Đang chọn: ")
         out[value] = int(link.one("span", cls="count").text.split()[0].replace(".", ""))
     return out
@@ -492,6 +494,22 @@ def test_article_ministries_and_persons_link_to_filtered_searches(client):
     results = follow(client, entities.link("Phan Tâm").attrs["href"])
     assert [a.attrs["href"] for a in results.one("ol", cls="hits").all("a")
             if a.attrs["href"].startswith("/articles/")] == [f"/articles/{SEED}"]
+
+
+def test_ministry_facet_offers_its_predecessors(client):
+    doc = page(client, ministry="Bộ Xây dựng")
+    offer = doc.one("p", cls="predecessors")
+    assert "Bộ Giao thông vận tải" in offer.text
+    link = offer.one("a")
+    assert "aria-current" not in link.attrs
+    assert args_of(link.attrs["href"]) == {"ministry": ["Bộ Xây dựng"], "predecessors": ["1"]}
+    wider = follow(client, link.attrs["href"])
+    assert wider.one("p", cls="predecessors").one("a").attrs["aria-current"] == "true"
+    hits = [a.attrs["href"] for a in wider.one("ol", cls="hits").all("a")
+            if a.attrs["href"].startswith("/articles/")]
+    assert "/articles/sample-2017-11-20-an-toan-giao-thong-cuoi-nam" in hits
+    # a ministry without predecessors offers nothing
+    assert not page(client, ministry="Bộ Công Thương").all("p", cls="predecessors")
 
 
 def test_related_articles_come_from_more_like_this(client, app):

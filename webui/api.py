@@ -17,7 +17,7 @@ from .openapi import (FACET_SEARCH_LIMIT, MAX_FACET_SEARCH_LIMIT, MAX_ID_CHARS, 
 from .params import (MAX_VALUE_CHARS, BadParameter, check_names, parse_int, parse_search,
                      parse_text)
 from .related import related_articles
-from .search import SearchRequest, SearchResult, get_article, search
+from .search import SearchRequest, SearchResult, get_article, ministry_filter, search
 from .suggest import (FACETS, MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT,
                       completions, facet_values)
 
@@ -75,6 +75,8 @@ def search_body(req: SearchRequest, result: SearchResult) -> dict:
         "took_ms": result.took_ms,
         "filters": {
             "ministry": list(req.ministries),
+            "predecessors": req.predecessors,
+            "ministries_included": ministry_filter(req),
             "person": list(req.persons),
             "date": list(req.dates),
             "from": req.date_from.isoformat() if req.date_from else None,

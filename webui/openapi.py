@@ -124,6 +124,11 @@ _SEARCH_PARAMETERS = [
      "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}, "example": "thi đua"},
     {**_values("ministry", "Canonical ministry name, as in the `ministry` facet.", _NAME_VALUE),
      "example": ["Bộ Thông tin và Truyền thông"]},
+    {"name": "predecessors", "in": "query", "required": False,
+     "description": "`1` (or `true`): a `ministry` filter also takes the ministries merged into "
+                    "it, such as Bộ Giao thông vận tải for Bộ Xây dựng after the 1 March 2025 "
+                    "reorganisation. `0` (`false`, the default) takes the named ministry only.",
+     "schema": {"type": "string", "enum": ["0", "1", "false", "true"], "default": "0"}},
     {**_values("person", "Person's name, as in the `person` facet.", _NAME_VALUE),
      "example": ["Phan Tâm"]},
     _values("date", f"A year (`2017`), a month (`2017-03`) or `{NO_DATE}` (undated articles).",
@@ -211,6 +216,11 @@ SCHEMAS = {
         "took_ms": {"type": "number", "minimum": 0, "description": "Time the search took."},
         "filters": _object({
             "ministry": {"type": "array", "items": {"type": "string"}},
+            "predecessors": {"type": "boolean"},
+            "ministries_included": {"type": "array", "items": {"type": "string"},
+                                    "description": "The ministries the filter takes: those "
+                                                   "chosen, with `predecessors` the ministries "
+                                                   "merged into them too."},
             "person": {"type": "array", "items": {"type": "string"}},
             "date": {"type": "array", "items": {"type": "string"}},
             "from": _DAY,

@@ -23,8 +23,8 @@ MAX_VALUE_CHARS = 200  # one ministry, person or facet prefix
 DEFAULT_PER_PAGE = 10
 
 # The parameters of /api/search; "repeatable" ones may be given several times.
-SEARCH_PARAMS = ("q", "ministry", "person", "date", "from", "to", "sort", "page", "per_page",
-                 "facet_size")
+SEARCH_PARAMS = ("q", "ministry", "predecessors", "person", "date", "from", "to", "sort", "page",
+                 "per_page", "facet_size")
 REPEATABLE = ("ministry", "person", "date")
 
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2})?$")
@@ -94,6 +94,22 @@ def parse_date(args: MultiDict, name: str, strict: bool = False) -> dt.date | No
         raise BadParameter(
             name, f"'{name}' must be a date written YYYY-MM-DD, such as 2017-03-23, not {raw!r}"
         ) from None
+
+
+def parse_flag(args: MultiDict, name: str, strict: bool = False) -> bool:
+    """A yes/no parameter: ``1``/``true`` or ``0``/``false``; absent means no."""
+    raw = args.get(name)
+    if raw is None:
+        return False
+    value = raw if strict else raw.strip()
+    if not value:
+        _empty(name, strict)
+        return False
+    if value in ("1", "true"):
+        return True
+    if value in ("0", "false"):
+        return False
+    raise BadParameter(name, f"'{name}' must be 1 (true) or 0 (false), not {raw!r}")
 
 
 def parse_values(args: MultiDict, name: str, strict: bool = False) -> tuple[str, ...]:
@@ -168,6 +184,7 @@ def parse_search(args: MultiDict, strict: bool = False) -> SearchRequest:
     return SearchRequest(
         q=q.strip(),
         ministries=parse_values(args, "ministry", strict),
+        predecessors=parse_flag(args, "predecessors", strict),
         persons=parse_values(args, "person", strict),
         dates=parse_dates(args, strict),
         date_from=date_from,

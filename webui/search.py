@@ -43,6 +43,7 @@ class SearchRequest:
 
     q: str = ""
     ministries: tuple[str, ...] = ()
+    predecessors: bool = False  # a ministry filter also takes the ministries merged into it
     persons: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()  # "2017", "2017-03" or "none"; any of them
     date_from: dt.date | None = None
@@ -62,6 +63,8 @@ class SearchRequest:
             args["q"] = self.q
         if self.ministries:
             args["ministry"] = list(self.ministries)
+        if self.predecessors:
+            args["predecessors"] = 1
         if self.persons:
             args["person"] = list(self.persons)
         if self.dates:
@@ -116,6 +119,8 @@ def search(req: SearchRequest) -> SearchResult:
     for clause in entity_clauses:
         table = gen.facet(searcher, "ministries" if clause.field == "ministry" else "persons")
         wanted = _resolve_values(table.values, clause.text, clause.field)
+        if clause.field == "ministry" and req.predecessors:
+            wanted = {n for name in wanted for n in gazetteer().with_predecessors(name)}
         text_mask &= table.mask_for(wanted, size)
 
     filters = _filter_masks(req, searcher, gen, size)
@@ -334,11 +339,23 @@ def _resolve_values(values: list[str], typed: str, kind: str) -> set[str]:
     return wanted
 
 
+def ministry_filter(req: SearchRequest) -> list[str]:
+    """The ministries a search filters by: those chosen, and with ``predecessors`` the ministries
+    merged into them (Bộ Xây dựng with Bộ Giao thông vận tải since March 2025)."""
+    if not req.predecessors:
+        return list(req.ministries)
+    names: list[str] = []
+    for name in req.ministries:
+        names.extend(n for n in gazetteer().with_predecessors(name) if n not in names)
+    return names
+
+
 def _filter_masks(req, searcher, gen, size) -> dict[str, np.ndarray]:
     """One mask per filtered facet: values of one facet are OR-ed, facets are AND-ed."""
     masks = {}
     if req.ministries:
-        masks["ministries"] = gen.facet(searcher, "ministries").mask_for(set(req.ministries), size)
+        masks["ministries"] = gen.facet(searcher, "ministries").mask_for(
+            set(ministry_filter(req)), size)
     if req.persons:
         masks["persons"] = gen.facet(searcher, "persons").mask_for(set(req.persons), size)
     if req.dates or req.date_from or req.date_to:

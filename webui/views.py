@@ -25,7 +25,7 @@ from .feed import CONTENT_TYPE, VIETNAM, atom_feed
 from .index import generation
 from .params import parse_search
 from .related import related_articles
-from .search import MAX_RESULTS_DEPTH, SearchRequest, get_article, search
+from .search import MAX_RESULTS_DEPTH, SearchRequest, get_article, ministry_filter, search
 
 bp = Blueprint("views", __name__)
 
@@ -91,6 +91,12 @@ def day_label(value) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return value.strftime("%d/%m/%Y")
+
+
+def predecessor_names(req: SearchRequest) -> list[str]:
+    """Ministries merged into the chosen ones, which "include predecessors" would add."""
+    chosen = req.with_(predecessors=True)
+    return [n for n in ministry_filter(chosen) if n not in req.ministries]
 
 
 def has_filters(req: SearchRequest) -> bool:
@@ -172,6 +178,7 @@ def index():
         "search.html", req=req, result=result, pages=pages,
         page_numbers=page_numbers(req.page, pages),
         ministries=facets.panel(result.facets["ministry"]),
+        predecessors=predecessor_names(req),
         persons=facets.panel(result.facets["person"]),
         person_q=person_q, person_matches=person_matches,
         bars=facets.month_bars(result.facets["date"]), chart_height=facets.CHART_HEIGHT,
