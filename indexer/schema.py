@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from .aliases import alias_keys
 from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
-SCHEMA_VERSION = 2  # 2: content_hash and source_file, for incremental updates
+SCHEMA_VERSION = 3  # 2: content_hash and source_file, for incremental updates; 3: aliases
 
 
 def make_schema() -> Schema:
@@ -28,6 +29,9 @@ def make_schema() -> Schema:
         text_syl=TEXT(analyzer=syllables),
         title_fold=TEXT(analyzer=folded),
         text_fold=TEXT(analyzer=folded),
+        # the alias groups (indexer.aliases) written in any form, one key per occurrence
+        title_alias=KEYWORD(lowercase=False, scorable=True),
+        text_alias=KEYWORD(lowercase=False, scorable=True),
         ministries=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         persons=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=ID(stored=True),
@@ -69,6 +73,8 @@ def document(article: Article) -> dict:
         "text_syl": text_syllables,
         "title_fold": title,
         "text_fold": text_syllables,
+        "title_alias": " ".join(alias_keys([s.text for s in title.spans["folded"]])),
+        "text_alias": " ".join(alias_keys([s.text for s in text_syllables.spans["folded"]])),
         # commas separate the values of a KEYWORD field; names never contain one
         "ministries": ",".join(m.replace(",", " ") for m in article.ministries),
         "persons": ",".join(p.replace(",", " ") for p in article.persons),

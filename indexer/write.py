@@ -57,8 +57,8 @@ MAX_SEGMENTS = 8  # past this many, an update merges the small segments
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The code and data that decide what an article becomes in the index: when any of them
 # changes, articles that did not change must be analysed again, so an update builds in full.
-PIPELINE_FILES = ("analysis.py", "article.py", "dates.py", "encoding.py", "extract.py",
-                  "feeds.py", "html.py", "parse.py", "schema.py")
+PIPELINE_FILES = ("aliases.py", "analysis.py", "article.py", "dates.py", "encoding.py",
+                  "extract.py", "feeds.py", "html.py", "parse.py", "schema.py")
 
 
 class BuildFailed(RuntimeError):

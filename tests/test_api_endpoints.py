@@ -31,8 +31,9 @@ def test_search_answers_exactly_the_documented_fields(client):
     assert found["query"] == "thi   đua"
     assert found["suggestion"] is None or isinstance(found["suggestion"], str)
     assert isinstance(found["took_ms"], float) and found["took_ms"] >= 0
-    assert found["filters"] == {"ministry": ["Bộ Y tế"], "person": [], "date": ["2017"],
-                                "from": "2017-01-01", "to": None}
+    assert found["filters"] == {"ministry": ["Bộ Y tế"], "predecessors": False,
+                                "ministries_included": ["Bộ Y tế"], "person": [],
+                                "date": ["2017"], "from": "2017-01-01", "to": None}
     assert list(found["facets"]) == ["ministry", "person", "date", "year"]
     for hit in get(client, "/api/search", q="thi đua")["results"]:
         assert set(hit) == SUMMARY | {"title_html", "snippet"}

@@ -7,7 +7,7 @@ import pytest
 from indexer import analysis
 from webui import create_app
 from webui.query import parse
-from webui.vocabulary import find_aliases
+from indexer.aliases import alias_keys, find_aliases
 
 
 def article(title, body, date="2024-01-15", source="baochinhphu.vn"):
@@ -131,6 +131,19 @@ def test_the_phrase_ranks_above_scattered_syllables(client):
 ])
 def test_aliases_match_both_ways(client, q, expected):
     assert set(ids(search(client, q))) == expected
+
+
+def test_a_snippet_marks_the_form_the_article_writes(client):
+    hits = {hit["id"]: hit for hit in search(client, "bo gtvt")["results"]}
+    assert "<mark" in hits["gtvt"]["snippet"] + hits["gtvt"]["title_html"]
+    assert "<mark" in hits["gtvt-abbr"]["snippet"] + hits["gtvt-abbr"]["title_html"]
+
+
+def test_an_article_records_every_alias_form_it_writes():
+    folded = analysis.folded("Bộ GTVT và Bộ Giao thông vận tải, cùng UBND tỉnh")
+    keys = alias_keys(folded)
+    assert keys.count(keys[0]) == 2 and len(keys) == 3  # one key per occurrence, both forms
+    assert alias_keys(analysis.folded("giao thông vận tải")) == []
 
 
 def test_alias_rule_finds_the_longest_form():

@@ -44,7 +44,9 @@ def fold_chars(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def _pattern(terms: frozenset[str]) -> re.Pattern:
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    # a term of several syllables ("bo giao thong van tai") takes any separators between them
+    alternatives = "|".join(re.escape(t).replace(r"\ ", r"[\W_]+")
+                            for t in sorted(terms, key=len, reverse=True))
     return re.compile(r"(?<![^\W_])(?:" + alternatives + r")(?![^\W_])")
 
 

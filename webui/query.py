@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from indexer import analysis
-
-from .vocabulary import find_aliases
+from indexer.aliases import find_aliases, group_key
 
 FIELDS = ("title", "ministry", "person")
 MAX_QUERY_CHARS = 500
@@ -29,6 +28,7 @@ BOOSTS = {
     "title": 1.0, "summary": 1.0, "body": 1.0, "captions": 0.5,  # pyvi words
     "title_syl": 1.0, "text_syl": 1.0,  # accented syllables: exact forms rank first
     "title_fold": 1.0, "text_fold": 1.0,  # folded syllables: the match every hit has
+    "title_alias": 1.0, "text_alias": 1.0,  # any form of a name the query abbreviates or spells out
     "fold_accented": 0.3,  # weight of folded matches when the query has accents
 }
 
@@ -187,6 +187,7 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
     exact = mode == "exact"
     title_only = clause.field == "title"
     fold_fields = ("title_fold",) if title_only else ("title_fold", "text_fold")
+    alias_fields = ("title_alias",) if title_only else ("title_alias", "text_alias")
     syl_fields = ("title_syl",) if title_only else ("title_syl", "text_syl")
     word_fields = ("title",) if title_only else ("title", "summary", "body", "captions")
     # folded matches score less when the reader typed accents: they may be other words
@@ -204,7 +205,8 @@ def text_query(clause: Clause, reader=None, mode: str = "all",
         i = 0
         for start, end, group in find_aliases(folded):
             units += [unit([f]) for f in forms[i:start]]
-            units.append(AnyOf([unit(form, fold_fields) for form in group]))
+            units.append(AnyOf([Q.Term(f, group_key(group), boost=BOOSTS[f] * fold_weight)
+                                for f in alias_fields]))
             i = end
         units += [unit([f]) for f in forms[i:]]
         if clause.prefix and reader is not None and units:

@@ -14,12 +14,14 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer import analysis
+from indexer.aliases import find_aliases
 from indexer.extract import gazetteer
 from indexer.schema import NO_DATE
 
 from . import index
 from .highlight import fold_chars, highlight
 from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
+from .vocabulary import Usage
 
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
 RECENT_HALF_LIFE_DAYS = 365
@@ -31,6 +33,7 @@ PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
 MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: no whole-phrase bonus
 PROXIMITY_CHARS = 5000  # of an article's text searched for the query's phrases
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
+USAGE_DOCS = 20  # best matches whose text tells how the query's syllables are written
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
 FACET_SIZE = 10
@@ -130,6 +133,8 @@ def search(req: SearchRequest) -> SearchResult:
     total = int(matched.sum())
 
     hits = []
+    ranked: list[int] = []
+    fields_of = _StoredFields(searcher)
     depth = req.page * req.per_page
     if total and depth <= MAX_RESULTS_DEPTH:
         if req.sort in ("newest", "oldest") or not parsed.text_terms():
@@ -141,13 +146,13 @@ def search(req: SearchRequest) -> SearchResult:
             allowed = (None if not filters and not entity_clauses
                        else set(np.flatnonzero(matched).tolist()))
             ranked = _ranked(searcher, text_q, allowed, depth, gen, parsed,
-                             recent=req.sort == "recent")
+                             recent=req.sort == "recent", fields_of=fields_of)
         terms = _highlight_terms(parsed)
         for docnum in ranked[(req.page - 1) * req.per_page:depth]:
-            hits.append(_hit(searcher.stored_fields(docnum), terms))
+            hits.append(_hit(fields_of(docnum), terms))
 
     facets = _facets(req, searcher, gen, text_mask, filters)
-    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen)
+    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen, ranked, fields_of)
     return SearchResult(
         request=req, total=total, hits=hits, facets=facets, relaxed=relaxed,
         suggestion=suggestion,
@@ -167,8 +172,22 @@ def _by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) ->
     return docs[order[:depth]].tolist()
 
 
+class _StoredFields:
+    """Stored fields by document number, each read once per search."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.read: dict[int, dict] = {}
+
+    def __call__(self, docnum: int) -> dict:
+        fields = self.read.get(docnum)
+        if fields is None:
+            fields = self.read[docnum] = self.searcher.stored_fields(docnum)
+        return fields
+
+
 def _ranked(searcher, q, allowed, depth: int, gen, parsed: ParsedQuery,
-            recent: bool) -> list[int]:
+            recent: bool, fields_of) -> list[int]:
     """Document numbers by relevance; ties go to the newer article.
 
     Whoosh scores the terms with its top-N collector; the best RERANK_POOL are then reordered
@@ -186,7 +205,7 @@ def _ranked(searcher, q, allowed, depth: int, gen, parsed: ParsedQuery,
 
     def final(score: float, docnum: int) -> float:
         if proximity:
-            score *= 1 + proximity(searcher.stored_fields(docnum))
+            score *= 1 + proximity(fields_of(docnum))
         day = int(days[docnum])
         if recent and day:
             age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
@@ -226,12 +245,7 @@ class ProximityBonus:
     def __call__(self, fields: dict) -> float:
         bonus = 0.0
         for name, weight in (("title", 2.0), ("text", 1.0)):
-            if name == "title":
-                text = fields.get("title") or ""
-            else:
-                text = "\n".join(filter(None, (fields.get("summary"), fields.get("body"),
-                                               fields.get("captions"))))
-            text = text[:PROXIMITY_CHARS]
+            text = fields.get("title") or "" if name == "title" else _article_text(fields)
             for view, patterns in (("exact", self.exact), ("loose", self.loose)):
                 if not patterns:
                     continue
@@ -245,6 +259,13 @@ class ProximityBonus:
         return bonus
 
 
+def _article_text(fields: dict) -> str:
+    """The beginning of an article's text after its title, where its phrases are looked for."""
+    text = "\n".join(filter(None, (fields.get("summary"), fields.get("body"),
+                                   fields.get("captions"))))
+    return text[:PROXIMITY_CHARS]
+
+
 def _sequence_pattern(syllables) -> re.Pattern:
     """Syllables side by side, with only spaces or punctuation between them."""
     body = r"[\W_]+".join(re.escape(s) for s in syllables)
@@ -252,7 +273,7 @@ def _sequence_pattern(syllables) -> re.Pattern:
 
 
 def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,
-             gen) -> str | None:
+             gen, ranked: list[int], fields_of) -> str | None:
     """A better spelling from the index's own vocabulary, or None.
 
     A query typed without accents gets them restored ("bo truong bo y te" -> "bộ trưởng bộ y
@@ -273,7 +294,15 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
         return None
     if not typo and analysis.has_accents(text):
         return None
-    restored = vocabulary.restore(fixed, searcher)
+    # how the best matches write these syllables; with no match, the articles that have the
+    # corrected syllables
+    docs = ranked[:USAGE_DOCS]
+    if not docs:
+        has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
+        docs = [hit.docnum for hit in searcher.search(has_all, limit=USAGE_DOCS)]
+    usage = Usage(text for d in docs
+                  for text in (fields_of(d).get("title") or "", _article_text(fields_of(d))))
+    restored = vocabulary.restore(fixed, usage)
     if restored is None:
         return None
     suggestion = " ".join(restored)
@@ -432,7 +461,9 @@ def _facet_values(counts, selected: set[str], size: int) -> list[dict]:
 
 
 def _highlight_terms(parsed: ParsedQuery) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(exact, folded) syllables to mark: accented words exactly, unaccented ones loosely."""
+    """(exact, folded) syllables to mark: accented words exactly, unaccented ones loosely, and
+    every form of a name the query abbreviates or spells out ("Bộ GTVT" marks "Bộ Giao thông
+    vận tải")."""
     exact: list[str] = []
     loose: list[str] = []
     for text in parsed.text_terms():
@@ -440,6 +471,8 @@ def _highlight_terms(parsed: ParsedQuery) -> tuple[tuple[str, ...], tuple[str, .
             exact += analysis.syllables(text)
         else:
             loose += analysis.folded(text)
+        for _, _, group in find_aliases(analysis.folded(text)):
+            loose += [" ".join(form) for form in group]
     return tuple(dict.fromkeys(exact)), tuple(dict.fromkeys(loose))
 
 

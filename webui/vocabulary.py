@@ -1,81 +1,24 @@
-"""What the index's own words tell a query: accented forms, aliases, spelling suggestions.
+"""What the index's own words tell a query: accented forms and spelling suggestions.
 
-Built once per index generation (see index.Generation.vocabulary):
-
-* every folded syllable with the accented syllables of the index that fold to it and their
+* :class:`Vocabulary`, built once per index generation (see index.Generation.vocabulary):
+  every folded syllable with the accented syllables of the index that fold to it and their
   document frequencies ("hoa" -> hoá 900, hoà 700, hoa 650, hoạ 80, ...), to restore the
   accents of a query typed without them;
-* alias groups (``data/gazetteer/aliases.list`` plus every ministry alias of the gazetteer), as
-  folded syllable sequences, so "bo gtvt" and "Bộ Giao thông vận tải" find each other.
+* :class:`Usage`: how the best matches of one query write its syllables, to choose among them.
+
+Alias groups ("bo gtvt" = "Bộ Giao thông vận tải") are in :mod:`indexer.aliases`.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import islice
-from collections import defaultdict
-from functools import lru_cache
-from pathlib import Path
-
-from whoosh import query as Q
+import re
+from collections import Counter, defaultdict
 
 from indexer import analysis
-from indexer.extract import GAZETTEER_DIR, gazetteer
 
-ALIASES_FILE = GAZETTEER_DIR / "aliases.list"
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
 MAX_RESTORE_SYLLABLES = 12
-
-
-def _read_alias_groups(path: Path) -> list[list[str]]:
-    groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            groups.append([form.strip() for form in line.split("|") if form.strip()])
-    for ministry in gazetteer().ministries:
-        groups.append([ministry.name, *ministry.aliases])
-    return groups
-
-
-@lru_cache(maxsize=1)
-def alias_groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """Alias groups as tuples of folded syllable sequences, each form once."""
-    out = []
-    for group in _read_alias_groups(ALIASES_FILE):
-        forms = tuple(dict.fromkeys(tuple(analysis.folded(f)) for f in group))
-        forms = tuple(f for f in forms if f)
-        if len(forms) > 1:
-            out.append(forms)
-    return tuple(out)
-
-
-@lru_cache(maxsize=1)
-def alias_index() -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
-    """First folded syllable -> [(form, its whole group)], longest forms first."""
-    index: dict[str, list] = defaultdict(list)
-    for group in alias_groups():
-        for form in group:
-            index[form[0]].append((form, group))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return dict(index)
-
-
-def find_aliases(folded: list[str]) -> list[tuple[int, int, tuple[tuple[str, ...], ...]]]:
-    """Non-overlapping (start, end, group) spans of ``folded`` that are a known alias form."""
-    found = []
-    i = 0
-    index = alias_index()
-    while i < len(folded):
-        for form, group in index.get(folded[i], ()):
-            if tuple(folded[i:i + len(form)]) == form:
-                found.append((i, i + len(form), group))
-                i += len(form)
-                break
-        else:
-            i += 1
-    return found
 
 
 class Vocabulary:
@@ -113,15 +56,19 @@ class Vocabulary:
                     best, best_df = candidate, df
         return best
 
-    def restore(self, folded: list[str], searcher=None) -> list[str] | None:
+    def restore(self, folded: list[str], usage: "Usage | None" = None) -> list[str] | None:
         """The most likely accented spelling of folded syllables, or None.
 
-        Each syllable's candidates are the index's accented forms; with a searcher, adjacent
-        candidates are scored by how many articles hold them side by side (a Viterbi pass over
-        syllable bigrams), which tells "bộ y tế" from "bố ý tệ".
+        The whole sequence as the matching articles write it wins ("pham minh chinh" -> "phạm
+        minh chính"). Otherwise each syllable's candidates are the index's accented forms,
+        scored by document frequency and by how often those articles hold adjacent candidates
+        side by side (a Viterbi pass over syllable bigrams), which tells "bộ y tế" from "bố ý
+        tệ".
         """
         if not folded or len(folded) > MAX_RESTORE_SYLLABLES:
             return None
+        if usage is not None and (written := usage.phrase(folded)):
+            return written
         candidates = []
         for f in folded:
             forms = self.accented(f)[:MAX_VARIANTS]
@@ -135,7 +82,7 @@ class Vocabulary:
             for v, df in candidates[i]:
                 options = []
                 for u, (score, path) in best[-1].items():
-                    pair = _pair_count(searcher, u, v) if searcher is not None else 0
+                    pair = usage.pair(u, v) if usage is not None else 0
                     options.append((score + math.log(df + 1) + 3.0 * math.log(pair + 1), path))
                 score, path = max(options, key=lambda o: o[0])
                 layer[v] = (score, path + [v])
@@ -143,14 +90,45 @@ class Vocabulary:
         return max(best[-1].values(), key=lambda sp: sp[0])[1]
 
 
-PAIR_COUNT_CAP = 500  # enough to rank candidates; counting further only costs time
+class Usage:
+    """How a few articles write their syllables: adjacent pairs, and runs by folded form.
+
+    Read from the best matches of the query itself, which is both cheaper and more telling
+    than counting pairs over the whole index (a phrase query per candidate pair cost over a
+    second on 180k articles).
+    """
+
+    def __init__(self, texts):
+        self.docs: list[list[str]] = []
+        self.pairs: Counter = Counter()
+        self._fold: dict[str, str] = {}
+        for text in texts:
+            syllables = _SYLLABLE.findall(analysis.normalize(text).lower())
+            self.docs.append(syllables)
+            self.pairs.update(zip(syllables, syllables[1:]))
+
+    def pair(self, first: str, second: str) -> int:
+        return self.pairs[(first, second)]
+
+    def phrase(self, folded: list[str]) -> list[str] | None:
+        """The most frequent accented run of syllables that folds to ``folded``."""
+        n = len(folded)
+        runs: Counter = Counter()
+        for syllables in self.docs:
+            keys = [self._folded(s) for s in syllables]
+            for i in range(len(keys) - n + 1):
+                if keys[i] == folded[0] and keys[i:i + n] == folded:
+                    runs[tuple(syllables[i:i + n])] += 1
+        return list(runs.most_common(1)[0][0]) if runs else None
+
+    def _folded(self, syllable: str) -> str:
+        key = self._fold.get(syllable)
+        if key is None:
+            key = self._fold[syllable] = analysis.fold(syllable)
+        return key
 
 
-def _pair_count(searcher, first: str, second: str) -> int:
-    query = Q.Phrase("text_syl", [first, second])
-    return sum(1 for _ in islice(query.docs(searcher), PAIR_COUNT_CAP))
-
-
+_SYLLABLE = re.compile(r"[^\W_]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
