@@ -330,7 +330,7 @@ def main() -> None:
             entry["http"] = http_report
         report["indexes"][label] = entry
     if len(indexes) > 1:
-        (small, a), (large, b) = indexes[0], indexes[-1]
+        small, large = indexes[0][0], indexes[-1][0]
         pa = report["indexes"][small]["in_process"]["all"]["p95"]
         pb = report["indexes"][large]["in_process"]["all"]["p95"]
         print(f"\ngrowth {small} -> {large}: in-process p95 {pa:.1f} -> {pb:.1f} ms "

@@ -3,7 +3,7 @@
     .venv/bin/pip install -r bench/requirements-bench.txt
     .venv/bin/python bench/tantivy_ref.py CORPUS.jsonl.gz [CORPUS ...]
         [--mix bench/query_mix.jsonl] [--index DIR] [--cache FILE.jsonl.gz]
-        [--workers 2] [--repeat 5] [--out FILE.json]
+        [--workers 2] [--repeat 5] [--match syllables|words] [--out FILE.json]
 
 Build, in two timed steps:
 1. analysis: every record through ``indexer.write.prepare`` (parsing, entity extraction, pyvi
@@ -13,8 +13,8 @@ Build, in two timed steps:
 2. tantivy: our terms handed over space-separated, so tantivy indexes exactly them (pyvi words
    of title, summary, body and captions; title words apart; accented and folded syllables with
    positions; alias group keys), ministries, persons and month as string fast fields, the day
-   as an integer fast field (YYYYMMDD, 0 when undated), id, title and body stored; --workers
-   indexing threads.
+   as an integer fast field (YYYYMMDD, 0 when undated); id, title and body stored (title and
+   body in our tone placement, for the snippets); --workers indexing threads.
 
 Search: each query of the mix as our engine runs it (webui/search.py), parsed and analysed by
 our code: accented text must hold every accented syllable (--match words: every pyvi word), then,
@@ -62,33 +62,28 @@ VERSION = importlib.metadata.version("tantivy")
 from bench.reindex import load, machine  # noqa: E402
 from bench.soak import percentile  # noqa: E402
 from indexer import analysis  # noqa: E402
+from indexer.aliases import find_aliases, group_key  # noqa: E402
 from indexer.article import Skip  # noqa: E402
 from indexer.schema import NO_DATE  # noqa: E402
 from indexer.sources import Notice, read_records  # noqa: E402
 from indexer.write import pipeline_fingerprint, prepare  # noqa: E402
 from webui.query import parse  # noqa: E402
 
-try:
-    from indexer.aliases import find_aliases, group_key
-except ImportError:  # an engine without alias fields: no query names an alias
-    def find_aliases(folded):
-        return []
-
-    group_key = None
-
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 BATCH = 16  # records per task handed to an analysis worker, as the indexer does
 HEAP_PER_THREAD = 128_000_000  # bytes; the indexer's workers spill at 128 MB each too
-TITLE_BOOST = 2.0  # title words are a field of their own in ours too: a match there adds
+TITLE_BOOST = 2.0  # ours scores its title fields apart: a query word in the title ranks up
 FACET_SIZE = 10
 MONTH_BUCKETS = 1200  # ours lists every month
 MAX_RESULTS_DEPTH = 10_000  # ours shows no hits past page * per_page = 10,000
 SNIPPET_CHARS = 240
 TITLE_CHARS = 1000  # a title is highlighted whole
+ORDINALS = 10**8  # articles an index can hold, for the sort key day * ORDINALS + ordinal
 
-# our terms never hold a space; syllable fields split on what our syllables are made of, so
-# the snippet generator finds the same terms in the stored (unanalysed) text
-SYLLABLE = r"[^\W_]+"
+# Our terms never hold a space, so tantivy splits them back as they were. The syllable fields
+# split on what our syllables are made of (Python's letters and digits: runs of \p{L}\p{N},
+# not the regex crate's \w), so the snippet generator finds our terms in the stored text too.
+SYLLABLE = r"[\p{L}\p{N}]+"
 
 
 # -- analysis (ours) ---------------------------------------------------------------------------
@@ -106,15 +101,17 @@ def analysed_article(record) -> dict | Skip:
     title, text = doc["title"], doc["text_syl"]
     return {
         "id": doc["id"],
-        "title": doc["_stored_title"],
-        "body": doc["_stored_body"] or doc["_stored_summary"],
+        # stored in our tone placement, which the syllables tokenizer needs to find our terms
+        # when it makes a snippet: the same length, one pass here rather than one per hit shown
+        "title": analysis.normalize(doc["_stored_title"]),
+        "body": analysis.normalize(doc["_stored_body"] or doc["_stored_summary"]),
         "words": " ".join(filter(None, (joined(doc[f], "words")
                                         for f in ("title", "summary", "body", "captions")))),
         "title_words": joined(title, "words"),
         "syllables": [joined(title, "syllables"), joined(text, "syllables")],
         "folded": [joined(title, "folded"), joined(text, "folded")],
-        # the keys of the alias groups the article writes in any form, where ours has them
-        "aliases": " ".join(filter(None, (doc.get("title_alias"), doc.get("text_alias")))),
+        # the keys of the alias groups the article writes in any form
+        "aliases": " ".join(filter(None, (doc["title_alias"], doc["text_alias"]))),
         "ministries": [m for m in doc["ministries"].split(",") if m],
         "persons": [p for p in doc["persons"].split(",") if p],
         "month": doc["month"],
@@ -127,7 +124,7 @@ def _records(paths: list[Path], counts: dict):
         for record in read_records(path):
             if isinstance(record, Skip):
                 counts["skipped"] += 1
-            elif not isinstance(record, Notice):  # a remark on a record that follows
+            elif not isinstance(record, Notice):  # a remark on records read all the same
                 yield record
 
 
@@ -215,7 +212,7 @@ def analyzers() -> dict:
         "terms": build(Tokenizer.whitespace(), Filter.lowercase()),
         "syllables": build(Tokenizer.regex(SYLLABLE), Filter.lowercase()),
         # our folded syllables are already folded; ascii_fold is for the snippets, which
-        # tokenize the stored text, accents and all
+        # tokenize the stored text, accents and all (it also folds what ours keeps: ð, ⁰)
         "folded": build(Tokenizer.regex(SYLLABLE), Filter.lowercase(), Filter.ascii_fold()),
     }
 
@@ -234,6 +231,7 @@ def make_schema():
     for name in ("ministries", "persons", "month"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw")
     sb.add_integer_field("day", indexed=True, fast=True)
+    sb.add_integer_field("newest", fast=True)  # the sort key of "newest first"
     return sb.build()
 
 
@@ -248,9 +246,11 @@ def index_articles(ix, schema, docs: list[dict], threads: int) -> float:
     """Seconds to add, commit and merge every article."""
     started = time.perf_counter()
     writer = ix.writer(heap_size=HEAP_PER_THREAD * threads, num_threads=threads)
-    for doc in docs:
+    for n, doc in enumerate(docs):
         writer.add_document(Document.from_dict({
             **doc, "title": doc["title"].encode("utf-8"), "body": doc["body"].encode("utf-8"),
+            # on the same day the later article comes first, as ours orders them
+            "newest": doc["day"] * ORDINALS + n,
         }, schema))
     writer.commit()
     writer.wait_merging_threads()
@@ -302,8 +302,8 @@ class Reference:
     anywhere (ours); or "words", every pyvi word of the query.
     """
 
-    def __init__(self, ix, schema, match: str = "syllables"):
-        self.ix, self.schema = ix, schema
+    def __init__(self, ix, match: str = "syllables"):
+        self.schema = ix.schema
         self.analyzers = analyzers()
         self.searcher = ix.searcher()
         self.first_mode = "exact" if match == "syllables" else "words"
@@ -456,10 +456,7 @@ class Reference:
     def mark(highlighters, text: str, chars: int) -> str:
         """The best fragment of the text with the query's syllables in <b>."""
         for field, generator in highlighters:
-            # the generator tokenizes the text with the field's tokenizer: the syllables
-            # field expects our tone placement
-            shown = analysis.normalize(text) if field == "syllables" else text
-            snippet = generator.snippet_from_doc(Document(**{field: [shown]}))
+            snippet = generator.snippet_from_doc(Document(**{field: [text]}))
             if snippet.highlighted():
                 return snippet.to_html()
         return html.escape(text[:chars])
@@ -478,7 +475,7 @@ class Reference:
                 return self.searcher.search(matching, 1)
             if by_date:
                 return self.searcher.search(matching, per_page, offset=depth - per_page,
-                                            order_by_field="day", order=Order.Desc)
+                                            order_by_field="newest", order=Order.Desc)
             return self.searcher.search(ranked, per_page, offset=depth - per_page)
 
         # the most precise matching that finds anything, judged on the text alone
@@ -502,6 +499,7 @@ class Reference:
             result = top(all_of([matching] + values), all_of([ranked] + values))
         total = result.count
         hits = []
+        started = time.perf_counter()
         if shown and total:
             titles = self.highlighters(parsed, TITLE_CHARS)
             texts = self.highlighters(parsed, SNIPPET_CHARS)
@@ -512,8 +510,10 @@ class Reference:
                 hits.append({"id": doc["id"][0],
                              "title_html": self.mark(titles, title, TITLE_CHARS),
                              "snippet": self.mark(texts, body, SNIPPET_CHARS)})
+        snippet_ms = (time.perf_counter() - started) * 1000
         return {"total": total, "relaxed": mode == "any" and found, "mode": mode,
-                "hits": hits, "facets": self.facets(matching, filters)}
+                "hits": hits, "facets": self.facets(matching, filters),
+                "snippet_ms": snippet_ms}
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -524,12 +524,14 @@ def figures(ms: list[float]) -> dict:
             "p99": percentile(ms, 99), "max": max(ms) if ms else float("nan")}
 
 
-HEADER = f"  {'kind':<12} {'runs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+HEADER = (f"  {'kind':<12} {'runs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+          f"  {'of which hits shown, p50':>24}")
 
 
-def row(label: str, f: dict) -> str:
-    return (f"  {label:<12} {f['n']:>6} {f['p50']:>8.2f} {f['p95']:>8.2f} {f['p99']:>8.2f} "
+def row(label: str, f: dict, snippets: dict | None = None) -> str:
+    line = (f"  {label:<12} {f['n']:>6} {f['p50']:>8.2f} {f['p95']:>8.2f} {f['p99']:>8.2f} "
             f"{f['max']:>8.2f}")
+    return line + (f"  {snippets['p50']:>24.2f}" if snippets else "")
 
 
 def run_mix(ref: Reference, mix: list[dict], repeat: int) -> dict:
@@ -546,15 +548,19 @@ def run_mix(ref: Reference, mix: list[dict], repeat: int) -> dict:
                         "mode": found["mode"], "ids": [h["id"] for h in found["hits"]],
                         "facets": found["facets"], "first_ms": round(took, 2)})
     by_kind: dict[str, list[float]] = {}
+    snippets: dict[str, list[float]] = {}  # reading and marking the hits shown
     for _ in range(repeat):
         for entry, result in zip(mix, results):
-            took, _ = run(entry)
+            took, found = run(entry)
             by_kind.setdefault(entry["kind"], []).append(took)
+            snippets.setdefault(entry["kind"], []).append(found["snippet_ms"])
             result.setdefault("runs_ms", []).append(round(took, 2))
     every = [ms for values in by_kind.values() for ms in values]
     return {"kinds": {k: figures(v) for k, v in by_kind.items()},
+            "snippets": {k: figures(v) for k, v in snippets.items()},
             "first": {k: figures(v) for k, v in first.items()},
             "all": figures(every), "all_first": figures([m for v in first.values() for m in v]),
+            "all_snippets": figures([m for v in snippets.values() for m in v]),
             "queries": results}
 
 
@@ -585,18 +591,21 @@ def main() -> None:
     with open(args.mix, encoding="utf-8") as lines:
         mix = [json.loads(line) for line in lines if line.strip()]
 
+    temporary = None if args.index else tempfile.TemporaryDirectory(prefix="tantivy-ref-")
+    folder = args.index or Path(temporary.name)
+    prepare_folder(folder)
+
     print(machine())
     print(f"tantivy {VERSION}; start: {load()}")
     print(f"corpus: {', '.join(str(p) for p in args.corpus)}")
 
     key = cache_key(args.corpus)
+    started = time.perf_counter()
     cached = read_cache(args.cache, key) if args.cache else None
     if cached:
-        started = time.perf_counter()
         header, docs = cached
-        load_seconds = time.perf_counter() - started
         build = {**header["build"], "analysis_from_cache": str(args.cache),
-                 "cache_load_seconds": round(load_seconds, 2)}
+                 "cache_load_seconds": round(time.perf_counter() - started, 2)}
     else:
         started = time.perf_counter()
         docs, counts = analyse(args.corpus, workers)
@@ -607,10 +616,7 @@ def main() -> None:
     build["documents"] = len(docs)
     build["with_alias_keys"] = sum(1 for d in docs if d["aliases"])
 
-    temporary = None if args.index else tempfile.TemporaryDirectory(prefix="tantivy-ref-")
-    folder = args.index or Path(temporary.name)
     try:
-        prepare_folder(folder)
         schema = make_schema()
         ix = open_index(schema, folder)
         build["tantivy_seconds"] = round(index_articles(ix, schema, docs, workers), 2)
@@ -630,9 +636,10 @@ def main() -> None:
                   f"{build['analysis_seconds']} s")
         print(f"  tantivy indexing, {workers} thread(s): {build['tantivy_seconds']} s "
               f"({build['documents'] / max(build['tantivy_seconds'], 1e-9):,.0f} articles/s); "
-              f"index {build['index_mb']} MB in {build['segments']} segment(s) at {folder}")
+              f"index {build['index_mb']} MB in {build['segments']} segment(s) at {folder}"
+              + (" (temporary)" if temporary else ""))
 
-        ref = Reference(ix, schema, args.match)
+        ref = Reference(ix, args.match)
         ref.search({"q": "khởi động"})  # loads the query-side word segmenter
         local = run_mix(ref, mix, args.repeat)
     finally:
@@ -643,8 +650,8 @@ def main() -> None:
           f"first; {args.repeat} runs of each after a warm-up pass, one thread:")
     print(HEADER)
     for kind, f in local["kinds"].items():
-        print(row(kind, f))
-    print(row("all", local["all"]))
+        print(row(kind, f, local["snippets"][kind]))
+    print(row("all", local["all"], local["all_snippets"]))
     print(row("all, 1st run", local["all_first"]))
     slowest = sorted(local["queries"], key=lambda r: -statistics.median(r["runs_ms"]))[:5]
     print("  slowest: " + "; ".join(f"{r['kind']} {r['q']!r} {statistics.median(r['runs_ms']):.1f}"

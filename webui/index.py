@@ -18,6 +18,8 @@ from whoosh import index as whoosh_index
 
 from indexer import store
 
+from .scoring import Postings
+
 FACET_FIELDS = ("ministries", "persons", "month")
 
 
@@ -77,6 +79,7 @@ class Generation:
         self._days: np.ndarray | None = None
         self._vocabulary = None
         self._live: np.ndarray | None = None
+        self.postings = Postings()  # term postings as arrays, for webui.scoring
 
     def facet(self, searcher, fieldname: str) -> FacetTable:
         with self._lock:

@@ -21,6 +21,7 @@ from indexer.schema import NO_DATE
 from . import index
 from .highlight import fold_chars, highlight
 from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
+from .scoring import Evaluator
 from .vocabulary import Usage
 
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
@@ -111,10 +112,14 @@ def search(req: SearchRequest) -> SearchResult:
 
     # the most precise way of matching that finds anything: the accents as typed, then any
     # accents, then any of the words (relaxed, with a notice)
+    evaluator = Evaluator(searcher, gen.postings, gen.live(searcher))
+    by_relevance = bool(parsed.text_terms()) and req.sort not in ("newest", "oldest")
     for mode in _modes(parsed):
-        text_mask = _mask(_text_query(parsed, reader, mode, ranked=False), searcher, gen)
-        if text_mask.any():
+        found = evaluator.matches(_text_query(parsed, reader, mode, ranked=by_relevance),
+                                  scored=by_relevance)
+        if found.mask.any():
             break
+    text_mask = found.mask
     relaxed = mode == "any" and bool(text_mask.any())
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
@@ -137,15 +142,11 @@ def search(req: SearchRequest) -> SearchResult:
     fields_of = _StoredFields(searcher)
     depth = req.page * req.per_page
     if total and depth <= MAX_RESULTS_DEPTH:
-        if req.sort in ("newest", "oldest") or not parsed.text_terms():
+        if not by_relevance:
             # by date alone (an empty query lists the newest): no scoring needed
             ranked = _by_date(matched, gen.days(searcher), req.sort == "oldest", depth)
         else:
-            text_q = _text_query(parsed, reader, mode, ranked=True)
-            # without filters the query itself already selects exactly the matches
-            allowed = (None if not filters and not entity_clauses
-                       else set(np.flatnonzero(matched).tolist()))
-            ranked = _ranked(searcher, text_q, allowed, depth, gen, parsed,
+            ranked = _ranked(found.score, matched, depth, gen.days(searcher), parsed,
                              recent=req.sort == "recent", fields_of=fields_of)
         terms = _highlight_terms(parsed)
         for docnum in ranked[(req.page - 1) * req.per_page:depth]:
@@ -186,24 +187,29 @@ class _StoredFields:
         return fields
 
 
-def _ranked(searcher, q, allowed, depth: int, gen, parsed: ParsedQuery,
-            recent: bool, fields_of) -> list[int]:
+def _ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray,
+            parsed: ParsedQuery, recent: bool, fields_of) -> list[int]:
     """Document numbers by relevance; ties go to the newer article.
 
-    Whoosh scores the terms with its top-N collector; the best RERANK_POOL are then reordered
-    with what term scores miss: the query's syllables side by side and the whole query as a
-    phrase, found with one regular expression over each candidate's text (reading positions
-    for every pair in Whoosh cost more than the rest of the search), and, when asked, the age.
+    The BM25F scores of the terms (webui.scoring) pick the best RERANK_POOL matches, which are
+    then reordered with what term scores miss: the query's syllables side by side and the
+    whole query as a phrase, found with one regular expression over each candidate's text
+    (reading positions for every pair cost more than the rest of the search), and, when
+    asked, the age.
     """
-    # optimize=False: Whoosh's skipping of blocks by their best possible score drops real hits
-    # with these AndMaybe queries (on ALQAC only the first dozen articles came back)
-    pool = max(depth, RERANK_POOL if not recent else RECENT_POOL)
-    top = searcher.search(q, filter=allowed, limit=pool, optimize=False).top_n
-    days = gen.days(searcher)
+    rerank = RERANK_POOL if not recent else RECENT_POOL
+    docs = np.flatnonzero(matched)
+    wanted = max(depth, rerank)
+    if len(docs) > wanted:
+        docs = docs[np.argpartition(-scores[docs], wanted - 1)[:wanted]]
+    # best first by term scores, the newer article first on a tie
+    docs = docs[np.lexsort((-days[docs], -scores[docs]))]
+    head, tail = docs[:rerank], docs[rerank:]
     proximity = ProximityBonus(parsed)
     today = dt.date.today()
 
-    def final(score: float, docnum: int) -> float:
+    def final(docnum: int) -> float:
+        score = float(scores[docnum])
         if proximity:
             score *= 1 + proximity(fields_of(docnum))
         day = int(days[docnum])
@@ -212,8 +218,9 @@ def _ranked(searcher, q, allowed, depth: int, gen, parsed: ParsedQuery,
             score *= 1 + RECENT_WEIGHT * 0.5 ** (max(age, 0) / RECENT_HALF_LIFE_DAYS)
         return score
 
-    ordered = sorted(top, key=lambda sd: (-round(final(*sd), 9), -int(days[sd[1]])))
-    return [docnum for _, docnum in ordered]
+    ordered = sorted(head.tolist(), key=lambda d: (-round(final(d), 9), -int(days[d])))
+    # deep pages beyond the reordered best follow the term scores
+    return ordered + tail.tolist()
 
 
 class ProximityBonus:
@@ -299,7 +306,10 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
     docs = ranked[:USAGE_DOCS]
     if not docs:
         has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
-        docs = [hit.docnum for hit in searcher.search(has_all, limit=USAGE_DOCS)]
+        found = Evaluator(searcher, gen.postings, gen.live(searcher)).matches(has_all)
+        candidates = np.flatnonzero(found.mask)
+        docs = candidates[np.argsort(-found.score[candidates], kind="stable")[:USAGE_DOCS]]
+        docs = docs.tolist()
     usage = Usage(text for d in docs
                   for text in (fields_of(d).get("title") or "", _article_text(fields_of(d))))
     restored = vocabulary.restore(fixed, usage)
@@ -342,18 +352,6 @@ def _text_query(parsed: ParsedQuery, reader, mode: str, ranked: bool) -> Q.Query
 def _can_relax(parsed: ParsedQuery) -> bool:
     clauses = [c for c in parsed.clauses if c.field in (None, "title") and not c.phrase]
     return len(parsed.groups) > 1 or any(len(analysis.syllables(c.text)) > 1 for c in clauses)
-
-
-def _mask(q: Q.Query, searcher, gen) -> np.ndarray:
-    """The documents a (match-only) query selects."""
-    if isinstance(q, Q.Every):
-        return gen.live(searcher).copy()
-    mask = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
-    # one segment at a time: Whoosh's matcher over several segments (MultiMatcher) fails on
-    # some queries once exhausted (max() of an empty list), and indexes have several segments
-    for leaf, offset in searcher.leaf_searchers():
-        mask[np.fromiter(q.docs(leaf), dtype=np.int64) + offset] = True
-    return mask
 
 
 def _resolve_values(values: list[str], typed: str, kind: str) -> set[str]:

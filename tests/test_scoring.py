@@ -1,0 +1,93 @@
+"""The numpy evaluator against Whoosh itself: the same documents, the same BM25F scores."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from indexer import store
+from indexer.write import build, update
+from webui.query import parse, text_query
+from webui.scoring import Evaluator, Postings
+
+from conftest import DATA, write_files
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory):
+    """data/ indexed by two workers (two segments), then one article changed (a deletion)."""
+    src = tmp_path_factory.mktemp("src")
+    shutil.copytree(DATA, src, dirs_exist_ok=True)
+    root = tmp_path_factory.mktemp("index")
+    build([str(src)], root, workers=2)
+    changed = src / "samples" / "sample-2020-10-21-mua-lu-mien-trung.txt"
+    write_files(src, {str(changed.relative_to(src)):
+                      changed.read_text("utf-8") + "\nBài viết được cập nhật thêm.\n"})
+    update([str(src)], root)
+    ix = whoosh_index.open_dir(str(store.live_generation(root)))
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) >= 2
+        assert searcher.doc_count() < searcher.doc_count_all()  # the replaced one is deleted
+        yield searcher
+
+
+def live_mask(searcher) -> np.ndarray:
+    mask = np.zeros(searcher.doc_count_all(), bool)
+    mask[list(searcher.reader().all_doc_ids())] = True
+    return mask
+
+
+def clause_query(text: str, mode: str) -> Q.Query:
+    (group,) = parse(text).groups
+    return text_query(group[0], mode=mode, ranked=True)
+
+
+QUERIES = [
+    Q.Term("text_fold", "thi"),
+    Q.Term("title", "thi_đua", boost=2.5),
+    Q.And([Q.Term("text_fold", "thi"), Q.Term("text_fold", "dua")]),
+    Q.Or([Q.Term("text_syl", "hòa"), Q.Term("text_syl", "hoá"), Q.Term("title_syl", "bình")]),
+    Q.AndMaybe(Q.Term("text_fold", "bo"), Q.Term("text_syl", "bộ", boost=0.3)),
+    Q.AndNot(Q.Term("text_fold", "bo"), Q.Term("text_fold", "y")),
+    clause_query("thi đua khen thưởng", "exact"),
+    clause_query("thi đua khen thưởng", "all"),
+    clause_query("giao thong", "all"),
+    clause_query("Bộ GTVT", "all"),
+    clause_query("hoa binh lu lut", "any"),
+]
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=repr)
+def test_same_documents_and_scores_as_whoosh(segmented, q):
+    expected = {hit.docnum: hit.score
+                for hit in segmented.search(q, limit=None, optimize=False)}
+    found = Evaluator(segmented, Postings(), live_mask(segmented)).matches(q)
+    got = {int(d): float(found.score[d]) for d in np.flatnonzero(found.mask)}
+    assert expected, "a query that finds nothing tests nothing"
+    assert set(got) == set(expected)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-5), docnum
+
+
+def test_phrases_match_the_documents_whoosh_finds(segmented):
+    q = Q.Phrase("text_syl", ["thi", "đua"])
+    expected = {hit.docnum for hit in segmented.search(q, limit=None)}
+    found = Evaluator(segmented, Postings(), live_mask(segmented)).matches(q)
+    assert expected and set(np.flatnonzero(found.mask).tolist()) == expected
+
+
+def test_the_cache_keeps_within_its_budget(segmented):
+    postings = Postings(budget=50)
+    evaluator = Evaluator(segmented, postings, live_mask(segmented))
+    for word in ("thi", "dua", "bo", "y", "te", "giao", "thong"):
+        evaluator.matches(Q.Term("text_fold", word))
+        assert postings.held <= 50
+    # a term is read again the same after it left the cache
+    first = evaluator.matches(Q.Term("text_fold", "thi")).score
+    again = Evaluator(segmented, Postings(), live_mask(segmented)).matches(
+        Q.Term("text_fold", "thi")).score
+    assert np.array_equal(first, again)

@@ -1,0 +1,246 @@
+"""Matching and BM25F scoring with numpy over posting arrays, instead of Whoosh's matchers.
+
+Whoosh walks a query's matcher tree one document at a time in Python: on 180k articles a
+two-word query cost 0.5–2 s, nearly all of it there. Here each term's postings are read once
+per index generation into arrays (document numbers, term frequencies) and kept in a bounded
+cache; a query is then a few vectorised unions, intersections and sums over per-document
+arrays. Scores are Whoosh's own BM25F (its idf, B=0.75, K1=1.2 and its byte-coded field
+lengths), so rankings stay what bench/relevance.py measured.
+
+Phrases still need positions: their documents come from Whoosh, and they score as the sum of
+their terms.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the boosts were tuned with
+MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the rarest terms go first
+
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+class Postings:
+    """The postings of one generation's terms as arrays, read on first use and cached.
+
+    Document numbers are global (segment offsets added); deleted documents are left in and
+    removed by the live mask, as Whoosh's statistics count them too.
+    """
+
+    def __init__(self, budget: int = MAX_CACHED_POSTINGS):
+        self.budget = budget
+        self.held = 0
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def get(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a term; empty arrays for an unknown one."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        ids, weights = [], []
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            # deleted documents are removed by the live mask: read the postings unfiltered
+            while isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            leaf_ids, leaf_weights = _read_postings(matcher)
+            ids.append(leaf_ids + offset)
+            weights.append(leaf_weights)
+        found = ((np.concatenate(ids), np.concatenate(weights)) if ids
+                 else (np.zeros(0, np.int64), np.zeros(0, np.float32)))
+        with self._lock:
+            if key not in self._cache and len(found[0]) <= self.budget:
+                self._cache[key] = found
+                self.held += len(found[0])
+                while self.held > self.budget:
+                    _, (old, _) = self._cache.popitem(last=False)
+                    self.held -= len(old)
+        return found
+
+    def lengths(self, searcher, fieldname: str) -> np.ndarray:
+        """The length Whoosh scores each document's field with (byte-coded, as it stores it)."""
+        with self._lock:
+            found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
+        parts = []
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            size = reader.doc_count_all()
+            parts.append(_LENGTHS[_length_bytes(reader, fieldname, size)])
+        found = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        with self._lock:
+            self._lengths[fieldname] = found
+        return found
+
+
+def _length_bytes(reader, fieldname: str, size: int) -> np.ndarray:
+    """The byte-coded field length of every document of one segment."""
+    per_doc = getattr(reader, "_perdoc", None)
+    column = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if per_doc else None
+    if column is None:
+        return np.zeros(size, np.uint8)
+    try:
+        # one byte per document, the trailing ones left out when they are 0: read at once
+        count = min(column._count, size)
+        if column._fixedlen == 1:
+            raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+            return np.concatenate([raw, np.zeros(size - count, np.uint8)])
+    except AttributeError:
+        pass
+    return np.fromiter((column[d] for d in range(size)), dtype=np.uint8, count=size)
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All (ids, weights) of a leaf matcher, a block at a time where the format allows."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True):
+        # Whoosh 3 format: each block holds delta-coded ids and its weights
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            n = matcher._blocklength
+            ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
+            if block_weights is None:
+                weights.append(np.ones(n, np.float32))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(n, block_weights, np.float32))
+            else:
+                weights.append(np.asarray(block_weights, dtype=np.float32))
+            matcher._next_block()
+    else:
+        found_ids, found_weights = [], []
+        while matcher.is_active():
+            found_ids.append(matcher.id())
+            found_weights.append(matcher.weight())
+            matcher.next()
+        ids.append(np.asarray(found_ids, dtype=np.int64))
+        weights.append(np.asarray(found_weights, dtype=np.float32))
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+@dataclass
+class Matches:
+    """The documents a query matches, and their scores (None when not asked for)."""
+
+    mask: np.ndarray
+    score: np.ndarray | None
+
+
+class Evaluator:
+    """Evaluates the queries webui.query builds (terms, phrases, And, Or, AndMaybe, AndNot)."""
+
+    def __init__(self, searcher, postings: Postings, live: np.ndarray):
+        self.searcher = searcher
+        self.postings = postings
+        self.live = live
+        self.size = len(live)
+        self.doc_count = searcher.doc_count_all()
+
+    def matches(self, q: Q.Query, scored: bool = True) -> Matches:
+        found = self._eval(q, scored)
+        return Matches(found.mask & self.live, found.score)
+
+    def _eval(self, q: Q.Query, scored: bool) -> Matches:
+        if isinstance(q, Q.Term):
+            found = self._term(q.fieldname, q.text, scored, q.boost)
+        elif isinstance(q, Q.Phrase):
+            found = self._phrase(q, scored)
+        elif isinstance(q, Q.AndMaybe):
+            required, optional = self._eval(q.a, scored), self._eval(q.b, scored)
+            found = Matches(required.mask, _sum(required.score, optional.score))
+        elif isinstance(q, Q.AndNot):
+            positive = self._eval(q.a, scored)
+            negative = self._eval(q.b, False)
+            found = Matches(positive.mask & ~negative.mask, positive.score)
+        elif isinstance(q, Q.And):
+            parts = [self._eval(sub, scored) for sub in q.subqueries]
+            mask = np.logical_and.reduce([p.mask for p in parts]) if parts else self._none()
+            found = Matches(mask, _sum(*(p.score for p in parts)))
+        elif isinstance(q, Q.Or):
+            parts = [self._eval(sub, scored) for sub in q.subqueries]
+            mask = np.logical_or.reduce([p.mask for p in parts]) if parts else self._none()
+            found = Matches(mask, _sum(*(p.score for p in parts)))
+        elif isinstance(q, Q.Every):
+            found = Matches(np.ones(self.size, bool), self._zeros() if scored else None)
+        elif isinstance(q, type(Q.NullQuery)):
+            found = Matches(self._none(), self._zeros() if scored else None)
+        else:
+            found = self._by_whoosh(q, scored)
+        boost = getattr(q, "boost", 1.0)
+        if scored and found.score is not None and boost != 1.0 and not isinstance(
+                q, (Q.Term, Q.Phrase)):
+            found.score *= boost
+        return found
+
+    def _term(self, fieldname: str, text: str, scored: bool, boost: float = 1.0) -> Matches:
+        ids, weights = self.postings.get(self.searcher, fieldname, text)
+        mask = self._none()
+        mask[ids] = True
+        if not scored:
+            return Matches(mask, None)
+        score = self._zeros()
+        if len(ids):
+            # Whoosh's idf, over every document written (deleted ones too)
+            df = self.searcher.doc_frequency(fieldname, text)
+            idf = np.log(self.doc_count / (df + 1)) + 1
+            avgfl = (self.searcher.avg_field_length(fieldname) or 1)
+            lengths = self.postings.lengths(self.searcher, fieldname)[ids]
+            score[ids] = boost * idf * (weights * (K1 + 1)) / (
+                weights + K1 * ((1 - B) + B * lengths / avgfl))
+        return Matches(mask, score)
+
+    def _phrase(self, q: Q.Phrase, scored: bool) -> Matches:
+        # positions are Whoosh's; candidates first narrowed to documents with every word
+        found = self._by_whoosh(q, False)
+        if scored:
+            total = self._zeros()
+            for word in dict.fromkeys(q.words):
+                part = self._term(q.fieldname, word, True)
+                total += part.score
+            found.score = total * found.mask * q.boost
+        return found
+
+    def _by_whoosh(self, q: Q.Query, scored: bool) -> Matches:
+        mask = self._none()
+        for leaf, offset in self.searcher.leaf_searchers():
+            docs = np.fromiter(q.docs(leaf), dtype=np.int64)
+            mask[docs + offset] = True
+        return Matches(mask, self._zeros() if scored else None)
+
+    def _none(self) -> np.ndarray:
+        return np.zeros(self.size, bool)
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.size, np.float32)
+
+
+def _sum(*scores):
+    present = [s for s in scores if s is not None]
+    if not present:
+        return None
+    total = present[0].copy()
+    for s in present[1:]:
+        total += s
+    return total
