@@ -73,8 +73,13 @@ def test_same_documents_and_scores_as_whoosh(segmented, q):
         assert got[docnum] == pytest.approx(score, rel=1e-5), docnum
 
 
-def test_phrases_match_the_documents_whoosh_finds(segmented):
-    q = Q.Phrase("text_syl", ["thi", "đua"])
+@pytest.mark.parametrize("q", [
+    Q.Phrase("text_syl", ["thi", "đua"]),
+    Q.Phrase("text_fold", ["khen", "thuong"]),
+    Q.Phrase("text_fold", ["bo", "thong", "tin", "va", "truyen", "thong"]),  # "thong" twice
+    Q.Phrase("title_syl", ["khối", "thi", "đua"]),
+], ids=repr)
+def test_phrases_match_the_documents_whoosh_finds(segmented, q):
     expected = {hit.docnum for hit in segmented.search(q, limit=None)}
     found = Evaluator(segmented, Postings(), live_mask(segmented)).matches(q)
     assert expected and set(np.flatnonzero(found.mask).tolist()) == expected
