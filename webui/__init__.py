@@ -18,7 +18,8 @@ SETTINGS = {
     "SLOW_QUERY_MS": (1000, "requests slower than this many milliseconds are logged again, as "
                             "slow queries, on the webui.slow logger; None: never"),
     "TESTING": (False, "Flask testing mode"),
-    "WARM_UP": (True, "load the word segmenter at start-up, before gunicorn forks workers"),
+    "WARM_UP": (True, "load the word segmenter and the live index's tables at start-up, "
+                      "before gunicorn forks workers"),
 }
 
 
@@ -45,8 +46,12 @@ def create_app(settings: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     if app.config["WARM_UP"]:
-        # with gunicorn --preload the ~270 MB pyvi model is loaded once and shared by workers
+        # with gunicorn --preload the ~270 MB pyvi model and the live index's tables are
+        # loaded once and shared by the workers
         from indexer import analysis
 
+        from . import index
+
         analysis.words("khởi động")
+        index.warm_up(app)
     return app

@@ -15,12 +15,16 @@ from pathlib import Path
 import numpy as np
 from flask import current_app, g
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from indexer import store
 
 from .scoring import Postings
 
 FACET_FIELDS = ("ministries", "persons", "month")
+# the fields webui.query scores, whose per-document lengths BM25F reads
+SCORED_FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
+                 "text_fold", "title_alias", "text_alias")
 
 
 @dataclass
@@ -71,7 +75,10 @@ class Generation:
 
     def __init__(self, path: Path):
         self.path = path
-        self.index = whoosh_index.open_dir(str(path))
+        # read with plain file reads: through mmap, Whoosh copies each segment file it opens
+        # into memory (a BytesIO over the map), about the index's size per worker
+        storage = FileStorage(str(path), supports_mmap=False, readonly=True)
+        self.index = whoosh_index.FileIndex(storage)
         self.meta = store.read_meta(path)
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -94,6 +101,13 @@ class Generation:
         if found is None:
             found = self._local.searcher = self.index.searcher()
         return found
+
+    def release_searcher(self) -> None:
+        """Close this thread's searcher (it is opened again when next needed)."""
+        found = getattr(self._local, "searcher", None)
+        if found is not None:
+            del self._local.searcher
+            found.close()
 
     def live(self, searcher) -> np.ndarray:
         """A mask of the documents not deleted (an update deletes what it replaces)."""
@@ -146,6 +160,39 @@ def generation() -> Generation:
                 gen = _generations[key] = Generation(path)
         g.generation = gen
     return g.generation
+
+
+def warm_up(app) -> None:
+    """Open the live generation and compute what is computed once for it: facet tables, dates,
+    field lengths, the vocabulary, the completions.
+
+    Under ``gunicorn --preload`` this runs in the master before it forks, so every worker
+    starts ready (the first search no longer pays seconds for it) and the arrays are shared
+    copy-on-write instead of built once per worker. The searcher is closed afterwards: a
+    worker must not share the master's open files.
+    """
+    from . import suggest
+
+    with app.app_context():
+        try:
+            gen = generation()
+        except store.NoIndex:
+            return  # the app answers 503 until an index is built
+        s = gen.searcher()
+        g.searcher = s
+        try:
+            for fieldname in FACET_FIELDS:
+                gen.facet(s, fieldname)
+            gen.days(s)
+            gen.live(s)
+            gen.vocabulary(s)
+            for fieldname in SCORED_FIELDS:
+                if fieldname in s.schema:
+                    gen.postings.lengths(s, fieldname)
+            suggest.completions()
+            suggest.facet_values()
+        finally:
+            gen.release_searcher()
 
 
 def searcher():

@@ -276,15 +276,21 @@ def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
         while isinstance(matcher, FilterMatcher):
             matcher = matcher.child
         if hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True):
+            # a block whose id range holds no wanted document is skipped unread: its header
+            # gives its last id, and wanted documents are counted by a running sum
+            seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + reader.doc_count_all()])])
+            first = 0
             while matcher.is_active():
-                if matcher._data is None:
-                    matcher._read_data()
-                ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)) + offset
-                hits = np.flatnonzero(wanted[ids])
-                if len(hits):
+                last = matcher._maxid
+                if seen[last + 1] > seen[first]:
+                    if matcher._data is None:
+                        matcher._read_data()
+                    ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)) + offset
+                    hits = np.flatnonzero(wanted[ids])
                     values = matcher._data[2]
                     for i in hits.tolist():
                         yield int(ids[i]), decode(values[i])
+                first = last + 1
                 matcher._next_block()
         else:
             while matcher.is_active():
