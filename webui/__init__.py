@@ -36,8 +36,9 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     app.json.sort_keys = False
 
-    from . import api, errors, health, metrics, ratelimit, security, views
+    from . import api, errors, health, index, metrics, ratelimit, security, views
 
+    index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     metrics.init_app(app)  # before the rate limit, so that refused requests are timed too
@@ -49,8 +50,6 @@ def create_app(settings: dict | None = None) -> Flask:
         # with gunicorn --preload the ~270 MB pyvi model and the live index's tables are
         # loaded once and shared by the workers
         from indexer import analysis
-
-        from . import index
 
         analysis.words("khởi động")
         index.warm_up(app)

@@ -1,13 +1,15 @@
 """The live index as the web app sees it: searchers and caches kept per generation.
 
-The searcher is taken lazily on ``g``, like the database handle of Flask's tutorial, but not
-closed at teardown: it belongs to its generation and serves the next requests too. Each
+The searcher is taken lazily on ``g``, like the database handle of Flask's tutorial, from a
+small pool of its generation, and given back at teardown to serve the next requests: opening
+one reads every segment's tables. Each
 request checks where the index folder's ``current`` link points; when
 a build has switched it, the next request opens the new generation — no restart needed.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +83,8 @@ class Generation:
         self.index = whoosh_index.FileIndex(storage)
         self.meta = store.read_meta(path)
         self._lock = threading.Lock()
-        self._local = threading.local()
+        self._idle: list = []  # open searchers no request is using
+        self.retired = False
         self._facets: dict[str, FacetTable] = {}
         self._days: np.ndarray | None = None
         self._vocabulary = None
@@ -95,19 +98,36 @@ class Generation:
                 table = self._facets[fieldname] = FacetTable.build(searcher.reader(), fieldname)
             return table
 
-    def searcher(self):
-        """This thread's searcher on the generation (Whoosh searchers are not thread-safe)."""
-        found = getattr(self._local, "searcher", None)
-        if found is None:
-            found = self._local.searcher = self.index.searcher()
-        return found
+    def acquire(self):
+        """A searcher of this generation for one request (Whoosh searchers are not
+        thread-safe: each request has its own while it runs)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self.index.searcher()
 
-    def release_searcher(self) -> None:
-        """Close this thread's searcher (it is opened again when next needed)."""
-        found = getattr(self._local, "searcher", None)
-        if found is not None:
-            del self._local.searcher
-            found.close()
+    def give_back(self, searcher) -> None:
+        """Keep a searcher for the next request, or close it if the generation is retired."""
+        with self._lock:
+            if not self.retired:
+                self._idle.append(searcher)
+                return
+        searcher.close()
+
+    def retire(self) -> None:
+        """No longer live: close the idle searchers; those in use close when given back."""
+        with self._lock:
+            self.retired = True
+            idle, self._idle = self._idle, []
+        for searcher in idle:
+            searcher.close()
+
+    def close_idle(self) -> None:
+        """Close the idle searchers (before a fork: processes must not share open files)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for searcher in idle:
+            searcher.close()
 
     def live(self, searcher) -> np.ndarray:
         """A mask of the documents not deleted (an update deletes what it replaces)."""
@@ -145,6 +165,12 @@ _generations: dict[str, Generation] = {}
 _generations_lock = threading.Lock()
 
 
+@atexit.register
+def _close_all() -> None:
+    for gen in list(_generations.values()):
+        gen.retire()
+
+
 def generation() -> Generation:
     """The live generation for this request (cached per worker until the link moves)."""
     if "generation" not in g:
@@ -156,6 +182,8 @@ def generation() -> Generation:
             if gen is None:
                 # a new generation went live: forget the old ones; a request still using one
                 # keeps its open files (readable even once pruned) until it ends
+                for old in _generations.values():
+                    old.retire()
                 _generations.clear()
                 gen = _generations[key] = Generation(path)
         g.generation = gen
@@ -178,8 +206,7 @@ def warm_up(app) -> None:
             gen = generation()
         except store.NoIndex:
             return  # the app answers 503 until an index is built
-        s = gen.searcher()
-        g.searcher = s
+        s = searcher()
         try:
             for fieldname in FACET_FIELDS:
                 gen.facet(s, fieldname)
@@ -192,16 +219,28 @@ def warm_up(app) -> None:
             suggest.completions()
             suggest.facet_values()
         finally:
-            gen.release_searcher()
+            release_searcher()
+            gen.close_idle()
 
 
 def searcher():
-    """A searcher on the live index: one per worker thread, kept until the generation changes.
+    """The request's searcher on the live index, from its generation's pool.
 
     Opening a searcher reads every segment's tables (tens of milliseconds on a real index);
-    a generation never changes once written, so its searcher stays valid for its lifetime.
+    a generation never changes once written, so its searchers stay valid for its lifetime.
     """
     if "searcher" not in g:
-        g.searcher = generation().searcher()
+        g.searcher = generation().acquire()
     return g.searcher
+
+
+def release_searcher(exc=None) -> None:
+    """Give the request's searcher back to its generation (at teardown)."""
+    found = g.pop("searcher", None)
+    if found is not None:
+        g.generation.give_back(found)
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(release_searcher)
 
