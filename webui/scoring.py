@@ -24,7 +24,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the boosts were tuned with
-MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the rarest terms go first
+MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the least recently used go first
+MAX_CACHED_PHRASES = 256  # phrase results (the documents of a phrase, by field) kept
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
@@ -41,7 +42,22 @@ class Postings:
         self.held = 0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lengths: dict[str, np.ndarray] = {}
+        self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    def phrase(self, key: tuple, compute) -> np.ndarray:
+        """The documents of a phrase in a field, computed once per generation while kept."""
+        with self._lock:
+            found = self._phrases.get(key)
+            if found is not None:
+                self._phrases.move_to_end(key)
+                return found
+        found = compute()
+        with self._lock:
+            self._phrases[key] = found
+            while len(self._phrases) > MAX_CACHED_PHRASES:
+                self._phrases.popitem(last=False)
+        return found
 
     def get(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of a term; empty arrays for an unknown one."""
@@ -61,10 +77,10 @@ class Postings:
             while isinstance(matcher, FilterMatcher):
                 matcher = matcher.child
             leaf_ids, leaf_weights = _read_postings(matcher)
-            ids.append(leaf_ids + offset)
+            ids.append((leaf_ids + offset).astype(np.int32))  # 4 bytes a posting, not 8
             weights.append(leaf_weights)
         found = ((np.concatenate(ids), np.concatenate(weights)) if ids
-                 else (np.zeros(0, np.int64), np.zeros(0, np.float32)))
+                 else (np.zeros(0, np.int32), np.zeros(0, np.float32)))
         with self._lock:
             if key not in self._cache and len(found[0]) <= self.budget:
                 self._cache[key] = found
@@ -216,7 +232,10 @@ class Evaluator:
         terms = [self._term(q.fieldname, w, scored) for w in dict.fromkeys(words)]
         candidates = np.logical_and.reduce([t.mask for t in terms]) & self.live
         if q.slop == 1 and len(words) > 1:
-            mask = self._adjacent(q.fieldname, words, candidates)
+            # the cached documents are every live one with the phrase, whatever the candidates
+            docs = self.postings.phrase((q.fieldname, tuple(words)), lambda: np.flatnonzero(
+                self._adjacent(q.fieldname, words, candidates)))
+            mask = _mask_of(docs, self.size)
         else:
             mask = candidates & self._by_whoosh(q, False).mask
         score = None
@@ -262,7 +281,9 @@ class Evaluator:
 
 def _mask_of(docs, size: int) -> np.ndarray:
     mask = np.zeros(size, bool)
-    mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+    if not isinstance(docs, np.ndarray):
+        docs = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    mask[docs] = True
     return mask
 
 
