@@ -80,10 +80,23 @@ def test_queries_without_accents_find_accented_text(client, q, expected):
 
 
 def test_accented_query_matches_its_accents_unaccented_query_matches_any(client):
-    assert ids(search(client, "thi đua")) == ["emulation"]  # not "thì đưa"
+    # the exact form first; being rare here, the other accents follow it
+    assert ids(search(client, "thi đua")) == ["emulation", "bring"]
     assert set(ids(search(client, "thi dua"))) == {"emulation", "bring"}
     # when the accents typed find nothing, any accents do
     assert ids(search(client, "thí đùa"))[0] in {"emulation", "bring"}
+
+
+def test_other_accents_are_left_out_when_the_exact_form_is_common(make_index):
+    from webui.search import FEW_EXACT
+
+    files = {f"emulation-{n}.txt": article(f"Phát động thi đua đợt {n}", "cơ quan thi đua.")
+             for n in range(FEW_EXACT)}
+    files["bring.txt"] = article("Trời mưa thì đưa trẻ vào nhà", "khi mưa thì đưa trẻ vào.")
+    root, _ = make_index(files)
+    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
+    assert "bring" not in ids(search(client, "thi đua"))
+    assert "bring" in ids(search(client, "thi dua"))
 
 
 def test_accented_query_ranks_its_exact_form_first(client):
@@ -131,6 +144,20 @@ def test_the_phrase_ranks_above_scattered_syllables(client):
 ])
 def test_aliases_match_both_ways(client, q, expected):
     assert set(ids(search(client, q))) == expected
+
+
+@pytest.mark.parametrize("q", ["Sở Giáo dục và Đào tạo Hoà Bình", "so gd-dt hoa binh",
+                               "Sở GD&ĐT Hòa Bình"])
+def test_a_field_of_a_ministry_matches_its_abbreviation(make_index, q):
+    root, _ = make_index({
+        "abbr.txt": article("Bắt trưởng phòng khảo thí Sở GD-ĐT Hoà Bình",
+                            "Sở GD-ĐT tỉnh Hoà Bình có cán bộ bị bắt."),
+        "full.txt": article("Sở Giáo dục và Đào tạo Hoà Bình họp",
+                            "Sở Giáo dục và Đào tạo tỉnh Hoà Bình họp giao ban."),
+        "other.txt": article("Sở Y tế Hoà Bình họp", "Sở Y tế tỉnh Hoà Bình họp giao ban."),
+    })
+    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
+    assert set(ids(search(client, q))) == {"abbr", "full"}
 
 
 def test_a_snippet_marks_the_form_the_article_writes(client):

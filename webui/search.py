@@ -21,7 +21,7 @@ from indexer.schema import NO_DATE
 from . import index
 from .highlight import fold_chars, highlight
 from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
-from .scoring import Evaluator
+from .scoring import Evaluator, Matches
 from .vocabulary import Usage
 
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
@@ -34,6 +34,7 @@ PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
 MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: no whole-phrase bonus
 PROXIMITY_CHARS = 5000  # of an article's text searched for the query's phrases
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
+FEW_EXACT = 10  # below this many matches of the accents as typed, accent-insensitive ones follow
 USAGE_DOCS = 20  # best matches whose text tells how the query's syllables are written
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
@@ -114,11 +115,21 @@ def search(req: SearchRequest) -> SearchResult:
     # accents, then any of the words (relaxed, with a notice)
     evaluator = Evaluator(searcher, gen.postings, gen.live(searcher))
     by_relevance = bool(parsed.text_terms()) and req.sort not in ("newest", "oldest")
-    for mode in _modes(parsed):
+    modes = _modes(parsed)
+    for mode in modes:
         found = evaluator.matches(_text_query(parsed, reader, mode, ranked=by_relevance),
                                   scored=by_relevance)
         if found.mask.any():
             break
+    if mode == "exact" and found.mask.sum() < FEW_EXACT:
+        # the accents as typed are rare ("thăm" where articles write "tham quan"): the
+        # accent-insensitive matches follow, after every exact one
+        loose = evaluator.matches(_text_query(parsed, reader, "all", ranked=by_relevance),
+                                  scored=by_relevance)
+        if by_relevance:
+            top = float(loose.score[found.mask].max()) if found.mask.any() else 0.0
+            loose.score[found.mask] += top + 1.0
+        found = Matches(found.mask | loose.mask, loose.score)
     text_mask = found.mask
     relaxed = mode == "any" and bool(text_mask.any())
 
