@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/queries.py --index 179k=/work/idx/full [--index 25k=DIR ...]
         [--mix bench/query_mix.jsonl] [--repeat 5] [--rate 50] [--seconds 30]
-        [--rss-queries 10000] [--no-http] [--out results.json]
+        [--rss-queries 10000] [--no-http] [--result-cache N] [--out results.json]
 
 For each index (a folder made by ``python -m indexer build``):
 
@@ -15,7 +15,9 @@ For each index (a folder made by ``python -m indexer build``):
 3. worker memory: RSS and PSS of each gunicorn worker after warm-up and after
    ``--rss-queries`` more searches.
 
-Every query's hit count and first ids go to ``--out`` (JSON) with all figures, so runs can be
+The app's cache of recent results is off unless ``--result-cache`` is given: the mix repeats
+its queries, and every run is meant to search. Every query's hit count and first ids go to
+``--out`` (JSON) with all figures, so runs can be
 compared and checked against the tantivy reference (bench/tantivy_ref.py).
 """
 
@@ -74,10 +76,14 @@ HEADER = f"  {'kind':<12} {'runs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} 
 
 # -- in-process ------------------------------------------------------------------------------
 
-def in_process(index: Path, mix: list[dict], repeat: int) -> dict:
+def settings(result_cache: int) -> dict:
+    return {"RATE_LIMIT": "off", "SLOW_QUERY_MS": None, "RESULT_CACHE": result_cache}
+
+
+def in_process(index: Path, mix: list[dict], repeat: int, result_cache: int) -> dict:
     from webui import create_app
 
-    app = create_app({"INDEX_DIR": str(index), "RATE_LIMIT": "off", "SLOW_QUERY_MS": None})
+    app = create_app({"INDEX_DIR": str(index), **settings(result_cache)})
     client = app.test_client()
     import logging
 
@@ -119,14 +125,13 @@ def in_process(index: Path, mix: list[dict], repeat: int) -> dict:
 class Server:
     """gunicorn with 2 workers on a free loopback port, as scripts/serve starts it."""
 
-    def __init__(self, index: Path, log: Path):
+    def __init__(self, index: Path, log: Path, result_cache: int):
         self.port = free_port()
         self.log = open(log, "wb")
-        settings = {"RATE_LIMIT": "off", "SLOW_QUERY_MS": None}
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--preload", "--workers", "2",
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             f"webui:create_app({settings!r})"],
+             f"webui:create_app({settings(result_cache)!r})"],
             cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index)},
             stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -255,9 +260,9 @@ def flat_out(port: int, paths: list[str], requests: int, clients: int = 4) -> di
 
 
 def over_http(index: Path, mix: list[dict], rate: float, seconds: float, rss_queries: int,
-              log: Path) -> dict:
+              log: Path, result_cache: int) -> dict:
     paths = [url_of(entry) for entry in mix]
-    server = Server(index, log)
+    server = Server(index, log, result_cache)
     try:
         for _ in range(2):  # each worker sees the mix once before anything is measured
             flat_out(server.port, paths, len(paths), clients=2)
@@ -280,6 +285,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rss-queries", type=int, default=10_000)
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--result-cache", type=int, default=0, metavar="N",
+                        help="the app's RESULT_CACHE; 0 (default) measures every search run "
+                             "in full, as the mix repeats its queries")
     parser.add_argument("--out", type=Path, help="write every figure and result here (JSON)")
     args = parser.parse_args()
 
@@ -293,13 +301,14 @@ def main() -> None:
         indexes.append((label or path.name, path))
     mix = load_mix(args.mix)
     print(machine())
-    print(f"start: {load()}; mix: {len(mix)} queries from {args.mix}")
+    print(f"start: {load()}; mix: {len(mix)} queries from {args.mix}; "
+          f"result cache: {args.result_cache or 'off'}")
     report: dict = {"machine": machine(), "mix": str(args.mix), "indexes": {}}
     for label, path in indexes:
         meta = json.loads((path / "current" / "generation.json").read_text())
         articles = meta.get("articles") or meta.get("documents")
         print(f"\n== {label}: {path} ({articles} articles) ==")
-        local = in_process(path, mix, args.repeat)
+        local = in_process(path, mix, args.repeat, args.result_cache)
         print(f"in-process, {args.repeat} runs of each query after a warm-up pass:")
         print(HEADER)
         for kind, f in local["kinds"].items():
@@ -312,7 +321,8 @@ def main() -> None:
         entry = {"articles": articles, "in_process": local}
         if not args.no_http:
             http_report = over_http(path, mix, args.rate, args.seconds, args.rss_queries,
-                                    Path(f"/tmp/bench-queries-{label}.log"))
+                                    Path(f"/tmp/bench-queries-{label}.log"),
+                                    args.result_cache)
             paced, busy = http_report["at_rate"], http_report["flat_out"]
             print(f"HTTP, gunicorn 2 workers, {paced['rate']:.0f} req/s for {args.seconds:.0f} s "
                   f"(latency from the scheduled send):")

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from webui import create_app
+
 
 def api(client, **params):
     response = client.get("/api/search", query_string=params)
@@ -214,3 +216,26 @@ def test_unknown_api_path_and_method_use_the_error_shape(client):
     assert response.status_code == 404 and "error" in response.get_json()
     response = client.post("/api/search")
     assert response.status_code == 405 and response.get_json()["error"]["code"]
+
+
+def test_recent_results_are_kept_per_generation(make_index):
+    from webui import index
+    from webui.search import SearchRequest, search
+
+    article = "Hội nghị chuyển đổi số {}\n\n(Nguồn) - Hội nghị chuyển đổi số lần {} diễn ra.\n"
+    root, _ = make_index({"a.txt": article.format(1, 1)})
+    app = create_app({"INDEX_DIR": str(root), "TESTING": True})
+    req = SearchRequest(q="chuyển đổi số")
+    with app.test_request_context():
+        first = search(req)
+        assert index.generation().results.get(req).total == first.total == 1
+        first.total = 99  # what a caller changes stays out of the cache
+        assert search(req).total == 1
+    # a new generation starts with no results: the new article is found at once
+    make_index({"a.txt": article.format(1, 1), "b.txt": article.format(2, 2)})
+    with app.test_request_context():
+        assert search(req).total == 2
+    off = create_app({"INDEX_DIR": str(root), "TESTING": True, "RESULT_CACHE": 0})
+    with off.test_request_context():
+        search(req)
+        assert index.generation().results.get(req) is None

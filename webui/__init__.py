@@ -14,6 +14,8 @@ SETTINGS = {
     "INDEX_DIR": (None, "index folder; default $INDEX_DIR, else var/index in the project"),
     "RATE_LIMIT": (None, "requests per client, as N/second, N/minute or N/hour, or 'off'; "
                          "unset: 120/minute, and off when TESTING"),
+    "RESULT_CACHE": (256, "searches whose results each worker keeps for the live index "
+                          "generation; 0: none"),
     "SITE_NAME": ("Tìm kiếm tin tức", "name shown in the page header"),
     "SLOW_QUERY_MS": (1000, "requests slower than this many milliseconds are logged again, as "
                             "slow queries, on the webui.slow logger; None: never"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +73,39 @@ class FacetTable:
         return mask
 
 
+class RecentResults:
+    """The last searches of a generation and their results (an LRU; size 0 keeps none).
+
+    Keyed by the parsed request, so spellings of the same URL share an entry; a new
+    generation starts empty, so a result never outlives the index it came from.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Generation:
     """One opened index generation and what is computed once for it."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, results: int = 0):
         self.path = path
         # read with plain file reads: through mmap, Whoosh copies each segment file it opens
         # into memory (a BytesIO over the map), about the index's size per worker
@@ -90,6 +120,7 @@ class Generation:
         self._vocabulary = None
         self._live: np.ndarray | None = None
         self.postings = Postings()  # term postings as arrays, for webui.scoring
+        self.results = RecentResults(results)
 
     def facet(self, searcher, fieldname: str) -> FacetTable:
         with self._lock:
@@ -161,7 +192,7 @@ class Generation:
             return self._days
 
 
-_generations: dict[str, Generation] = {}
+_generations: dict[tuple[str, int], Generation] = {}
 _generations_lock = threading.Lock()
 
 
@@ -176,7 +207,8 @@ def generation() -> Generation:
     if "generation" not in g:
         root = Path(current_app.config["INDEX_DIR"])
         path = store.live_generation(root)
-        key = str(path)
+        size = current_app.config["RESULT_CACHE"]
+        key = (str(path), size)
         with _generations_lock:
             gen = _generations.get(key)
             if gen is None:
@@ -185,7 +217,7 @@ def generation() -> Generation:
                 for old in _generations.values():
                     old.retire()
                 _generations.clear()
-                gen = _generations[key] = Generation(path)
+                gen = _generations[key] = Generation(path, size)
         g.generation = gen
     return g.generation
 

@@ -103,10 +103,19 @@ class SearchResult:
 
 
 def search(req: SearchRequest) -> SearchResult:
-    """Run a search on the live index."""
+    """Run a search on the live index, or answer it from the generation's recent results."""
     started = time.perf_counter()
-    searcher = index.searcher()
     gen = index.generation()
+    cached = gen.results.get(req)
+    if cached is not None:
+        return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 1))
+    result = _search(req, gen, started)
+    gen.results.put(req, result)
+    return replace(result)  # the caller's copy: what it changes stays out of the cache
+
+
+def _search(req: SearchRequest, gen, started: float) -> SearchResult:
+    searcher = index.searcher()
     reader = searcher.reader()
     size = reader.doc_count_all()
     parsed = parse(req.q)
