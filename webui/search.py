@@ -20,7 +20,7 @@ from indexer.schema import NO_DATE
 
 from . import index
 from .highlight import fold_chars, highlight
-from .query import AnyOf, ParsedQuery, excluded_query, parse, text_query
+from .query import BOOSTS, AnyOf, ParsedQuery, excluded_query, parse, text_query
 from .scoring import Evaluator, Matches
 from .vocabulary import Usage
 
@@ -36,6 +36,7 @@ PROXIMITY_CHARS = 5000  # of an article's text searched for the query's phrases
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
 FEW_EXACT = 10  # below this many matches of the accents as typed, accent-insensitive ones follow
 USAGE_DOCS = 20  # best matches whose text tells how the query's syllables are written
+RESTORED_WEIGHT = 0.5  # weight of the likely accented form of a query typed without accents
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
 FACET_SIZE = 10
@@ -141,6 +142,8 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
         found = Matches(found.mask | loose.mask, loose.score)
     text_mask = found.mask
     relaxed = mode == "any" and bool(text_mask.any())
+    if by_relevance and mode != "exact" and RESTORED_WEIGHT:
+        _rank_restored_accents(parsed, found, evaluator, gen, searcher)
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
     entity_clauses = [c for c in parsed.clauses if c.field in ("ministry", "person")]
@@ -297,6 +300,44 @@ def _sequence_pattern(syllables) -> re.Pattern:
     """Syllables side by side, with only spaces or punctuation between them."""
     body = r"[\W_]+".join(re.escape(s) for s in syllables)
     return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
+
+
+def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator, gen,
+                           searcher) -> None:
+    """Rank higher the articles that write a query typed without accents as the best matches
+    most likely mean it.
+
+    "chuyen doi so" matches "chuyển đổi số" and "chuyên đội sơ" alike; the accents the best
+    matches give those syllables (vocabulary.Usage) are the reading to prefer, so articles
+    holding that accented form, its syllables and pyvi's words of it, score more: folding
+    matches loosely, this ranks the likely exact form first.
+    """
+    clauses = [c for c in parsed.clauses
+               if c.field in (None, "title") and not analysis.has_accents(c.text)]
+    if not clauses or any(analysis.has_accents(c.text) for c in parsed.clauses):
+        return
+    candidates = np.flatnonzero(found.mask)
+    if len(candidates) > USAGE_DOCS:
+        candidates = candidates[np.argpartition(-found.score[candidates],
+                                                USAGE_DOCS - 1)[:USAGE_DOCS]]
+    fields_of = _StoredFields(searcher)
+    usage = Usage(text for d in candidates.tolist()
+                  for text in (fields_of(d).get("title") or "", _article_text(fields_of(d))))
+    vocabulary = gen.vocabulary(searcher)
+    extras: list[Q.Query] = []
+    for clause in clauses:
+        restored = vocabulary.restore(analysis.folded(clause.text), usage)
+        if not restored:
+            continue
+        text = " ".join(restored)
+        fields = (("title_syl", "title") if clause.field == "title"
+                  else ("title_syl", "text_syl", "title", "summary", "body"))
+        for fieldname in fields:
+            terms = restored if fieldname.endswith("_syl") else analysis.words(text)
+            extras += [Q.Term(fieldname, t, boost=RESTORED_WEIGHT * BOOSTS[fieldname])
+                       for t in dict.fromkeys(terms)]
+    if extras:
+        found.score += evaluator.matches(AnyOf(extras)).score * found.mask
 
 
 def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,

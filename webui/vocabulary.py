@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from indexer import analysis
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
-MAX_RESTORE_SYLLABLES = 12
+MAX_RESTORE_SYLLABLES = 32
 
 
 class Vocabulary:
