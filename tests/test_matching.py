@@ -264,3 +264,21 @@ def test_highlight_offsets_survive_tone_placement_and_escaping():
 def test_nothing_found_is_not_called_relaxed(client):
     result = search(client, "xyzzyq plugh")
     assert result["total"] == 0 and result["relaxed"] is False
+
+
+def test_unaccented_query_prefers_the_reading_its_best_matches_give(make_index, monkeypatch):
+    import webui.search as search_module
+
+    root, _ = make_index({
+        "emulation-1.txt": article("Phát động thi đua yêu nước",
+                                   "Cơ quan phát động phong trào thi đua yêu nước năm 2024."),
+        "emulation-2.txt": article("Tổng kết phong trào thi đua",
+                                   "Hội nghị tổng kết phong trào thi đua của khối."),
+        "bring.txt": article("Thì đưa", "Thì đưa, thì đưa."),
+    })
+    client = create_app({"INDEX_DIR": str(root), "TESTING": True,
+                         "RESULT_CACHE": 0}).test_client()
+    assert ids(search(client, "thi dua"))[-1] == "bring"
+    # by term scores alone the short article would come first
+    monkeypatch.setattr(search_module, "RESTORED_WEIGHT", 0)
+    assert ids(search(client, "thi dua"))[0] == "bring"
