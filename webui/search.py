@@ -142,8 +142,9 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
         found = Matches(found.mask | loose.mask, loose.score)
     text_mask = found.mask
     relaxed = mode == "any" and bool(text_mask.any())
+    usage = None
     if by_relevance and mode != "exact" and RESTORED_WEIGHT:
-        _rank_restored_accents(parsed, found, evaluator, gen, searcher)
+        usage = _rank_restored_accents(parsed, found, evaluator, gen, searcher)
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
     entity_clauses = [c for c in parsed.clauses if c.field in ("ministry", "person")]
@@ -176,7 +177,7 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
             hits.append(_hit(fields_of(docnum), terms))
 
     facets = _facets(req, searcher, gen, text_mask, filters)
-    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen, ranked, fields_of)
+    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen, ranked, fields_of, usage)
     return SearchResult(
         request=req, total=total, hits=hits, facets=facets, relaxed=relaxed,
         suggestion=suggestion,
@@ -303,7 +304,7 @@ def _sequence_pattern(syllables) -> re.Pattern:
 
 
 def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator, gen,
-                           searcher) -> None:
+                           searcher) -> Usage | None:
     """Rank higher the articles that write a query typed without accents as the best matches
     most likely mean it.
 
@@ -315,7 +316,7 @@ def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evalu
     clauses = [c for c in parsed.clauses
                if c.field in (None, "title") and not analysis.has_accents(c.text)]
     if not clauses or any(analysis.has_accents(c.text) for c in parsed.clauses):
-        return
+        return None
     candidates = np.flatnonzero(found.mask)
     if len(candidates) > USAGE_DOCS:
         candidates = candidates[np.argpartition(-found.score[candidates],
@@ -338,10 +339,11 @@ def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evalu
                        for t in dict.fromkeys(terms)]
     if extras:
         found.score += evaluator.matches(AnyOf(extras)).score * found.mask
+    return usage
 
 
 def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,
-             gen, ranked: list[int], fields_of) -> str | None:
+             gen, ranked: list[int], fields_of, usage: Usage | None = None) -> str | None:
     """A better spelling from the index's own vocabulary, or None.
 
     A query typed without accents gets them restored ("bo truong bo y te" -> "bộ trưởng bộ y
@@ -362,9 +364,11 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
         return None
     if not typo and analysis.has_accents(text):
         return None
-    # how the best matches write these syllables; with no match, the articles that have the
-    # corrected syllables
+    # how the best matches write these syllables (read already when they ranked the matches);
+    # with no match, the articles that have the corrected syllables
     docs = ranked[:USAGE_DOCS]
+    if usage is not None and docs:
+        return _suggestion(vocabulary.restore(fixed, usage), typed)
     if not docs:
         has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
         found = Evaluator(searcher, gen.postings, gen.live(searcher)).matches(has_all)
@@ -373,7 +377,10 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
         docs = docs.tolist()
     usage = Usage(text for d in docs
                   for text in (fields_of(d).get("title") or "", _article_text(fields_of(d))))
-    restored = vocabulary.restore(fixed, usage)
+    return _suggestion(vocabulary.restore(fixed, usage), typed)
+
+
+def _suggestion(restored: list[str] | None, typed: str) -> str | None:
     if restored is None:
         return None
     suggestion = " ".join(restored)

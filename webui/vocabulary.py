@@ -102,6 +102,7 @@ class Usage:
         self.docs: list[list[str]] = []
         self.pairs: Counter = Counter()
         self._fold: dict[str, str] = {}
+        self._keys: list[list[str]] | None = None  # each doc's syllables folded, once
         for text in texts:
             syllables = _SYLLABLE.findall(analysis.normalize(text).lower())
             self.docs.append(syllables)
@@ -113,9 +114,10 @@ class Usage:
     def phrase(self, folded: list[str]) -> list[str] | None:
         """The most frequent accented run of syllables that folds to ``folded``."""
         n = len(folded)
+        if self._keys is None:
+            self._keys = [[self._folded(s) for s in syllables] for syllables in self.docs]
         runs: Counter = Counter()
-        for syllables in self.docs:
-            keys = [self._folded(s) for s in syllables]
+        for syllables, keys in zip(self.docs, self._keys):
             for i in range(len(keys) - n + 1):
                 if keys[i] == folded[0] and keys[i:i + n] == folded:
                     runs[tuple(syllables[i:i + n])] += 1
