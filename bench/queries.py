@@ -199,24 +199,32 @@ class Connections(threading.local):
             return f"{type(exc).__name__}"
 
 
+class Tally:
+    """Latencies of the answered requests and counts of the failed ones, from any thread."""
+
+    def __init__(self):
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def record(self, outcome: str, since: float) -> None:
+        took = (time.perf_counter() - since) * 1000
+        with self._lock:
+            if outcome == "ok":
+                self.latencies.append(took)
+            else:
+                self.errors[outcome] = self.errors.get(outcome, 0) + 1
+
+
 def at_rate(port: int, paths: list[str], rate: float, seconds: float) -> dict:
     """Requests sent on a fixed schedule; latency counts from the scheduled time."""
     local = Connections(port)
     count = int(rate * seconds)
     start = time.perf_counter() + 0.2
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
+    tally = Tally()
 
     def one(n: int) -> None:
-        due = start + n / rate
-        outcome = local.get(paths[n % len(paths)])
-        took = (time.perf_counter() - due) * 1000
-        with lock:
-            if outcome == "ok":
-                latencies.append(took)
-            else:
-                errors[outcome] = errors.get(outcome, 0) + 1
+        tally.record(local.get(paths[n % len(paths)]), since=start + n / rate)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:
         for n in range(count):
@@ -225,28 +233,20 @@ def at_rate(port: int, paths: list[str], rate: float, seconds: float) -> dict:
                 time.sleep(delay)
             pool.submit(one, n)
     elapsed = time.perf_counter() - start
-    return {**figures(latencies), "rate": rate, "sent": count, "errors": errors,
-            "achieved_rps": round(len(latencies) / elapsed, 1)}
+    return {**figures(tally.latencies), "rate": rate, "sent": count, "errors": tally.errors,
+            "achieved_rps": round(len(tally.latencies) / elapsed, 1)}
 
 
 def flat_out(port: int, paths: list[str], requests: int, clients: int = 4) -> dict:
     """``requests`` searches over ``clients`` connections, each as soon as the last answered."""
     local = Connections(port)
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
+    tally = Tally()
     counter = iter(range(requests))
 
     def loop() -> None:
         for n in counter:
             started = time.perf_counter()
-            outcome = local.get(paths[n % len(paths)])
-            took = (time.perf_counter() - started) * 1000
-            with lock:
-                if outcome == "ok":
-                    latencies.append(took)
-                else:
-                    errors[outcome] = errors.get(outcome, 0) + 1
+            tally.record(local.get(paths[n % len(paths)]), since=started)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=loop) for _ in range(clients)]
@@ -255,8 +255,8 @@ def flat_out(port: int, paths: list[str], requests: int, clients: int = 4) -> di
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {**figures(latencies), "clients": clients, "errors": errors,
-            "rps": round(len(latencies) / elapsed, 1)}
+    return {**figures(tally.latencies), "clients": clients, "errors": tally.errors,
+            "rps": round(len(tally.latencies) / elapsed, 1)}
 
 
 def over_http(index: Path, mix: list[dict], rate: float, seconds: float, rss_queries: int,

@@ -68,6 +68,12 @@ def ids(result):
     return [hit["id"] for hit in result["results"]]
 
 
+def client_of(make_index, files: dict[str, str], **settings):
+    """A test client on an index of the given articles."""
+    root, _ = make_index(files)
+    return create_app({"INDEX_DIR": str(root), "TESTING": True, **settings}).test_client()
+
+
 @pytest.mark.parametrize("q, expected", [
     ("chuyen doi so", "person"),
     ("dang thi ngoc thinh", "person"),
@@ -93,8 +99,7 @@ def test_other_accents_are_left_out_when_the_exact_form_is_common(make_index):
     files = {f"emulation-{n}.txt": article(f"Phát động thi đua đợt {n}", "cơ quan thi đua.")
              for n in range(FEW_EXACT)}
     files["bring.txt"] = article("Trời mưa thì đưa trẻ vào nhà", "khi mưa thì đưa trẻ vào.")
-    root, _ = make_index(files)
-    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
+    client = client_of(make_index, files)
     assert "bring" not in ids(search(client, "thi đua"))
     assert "bring" in ids(search(client, "thi dua"))
 
@@ -149,14 +154,13 @@ def test_aliases_match_both_ways(client, q, expected):
 @pytest.mark.parametrize("q", ["Sở Giáo dục và Đào tạo Hoà Bình", "so gd-dt hoa binh",
                                "Sở GD&ĐT Hòa Bình"])
 def test_a_field_of_a_ministry_matches_its_abbreviation(make_index, q):
-    root, _ = make_index({
+    client = client_of(make_index, {
         "abbr.txt": article("Bắt trưởng phòng khảo thí Sở GD-ĐT Hoà Bình",
                             "Sở GD-ĐT tỉnh Hoà Bình có cán bộ bị bắt."),
         "full.txt": article("Sở Giáo dục và Đào tạo Hoà Bình họp",
                             "Sở Giáo dục và Đào tạo tỉnh Hoà Bình họp giao ban."),
         "other.txt": article("Sở Y tế Hoà Bình họp", "Sở Y tế tỉnh Hoà Bình họp giao ban."),
     })
-    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
     assert set(ids(search(client, q))) == {"abbr", "full"}
 
 
@@ -269,15 +273,13 @@ def test_nothing_found_is_not_called_relaxed(client):
 def test_unaccented_query_prefers_the_reading_its_best_matches_give(make_index, monkeypatch):
     import webui.search as search_module
 
-    root, _ = make_index({
+    client = client_of(make_index, {
         "emulation-1.txt": article("Phát động thi đua yêu nước",
                                    "Cơ quan phát động phong trào thi đua yêu nước năm 2024."),
         "emulation-2.txt": article("Tổng kết phong trào thi đua",
                                    "Hội nghị tổng kết phong trào thi đua của khối."),
         "bring.txt": article("Thì đưa", "Thì đưa, thì đưa."),
-    })
-    client = create_app({"INDEX_DIR": str(root), "TESTING": True,
-                         "RESULT_CACHE": 0}).test_client()
+    }, RESULT_CACHE=0)
     assert ids(search(client, "thi dua"))[-1] == "bring"
     # by term scores alone the short article would come first
     monkeypatch.setattr(search_module, "RESTORED_WEIGHT", 0)

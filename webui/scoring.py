@@ -68,14 +68,7 @@ class Postings:
                 self._cache.move_to_end(key)
                 return found
         ids, weights = [], []
-        for leaf, offset in searcher.leaf_searchers():
-            reader = leaf.reader()
-            if (fieldname, text) not in reader:
-                continue
-            matcher = reader.postings(fieldname, text)
-            # deleted documents are removed by the live mask: read the postings unfiltered
-            while isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
+        for reader, offset, matcher in _leaf_postings(searcher, fieldname, text):
             leaf_ids, leaf_weights = _read_postings(matcher)
             ids.append((leaf_ids + offset).astype(np.int32))  # 4 bytes a posting, not 8
             weights.append(leaf_weights)
@@ -287,8 +280,11 @@ def _mask_of(docs, size: int) -> np.ndarray:
     return mask
 
 
-def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
-    """(document, positions) of a term in the wanted documents only."""
+def _leaf_postings(searcher, fieldname: str, text: str):
+    """(segment reader, its document offset, the term's matcher) for each segment holding it.
+
+    The matchers are unfiltered: deleted documents are removed by the live mask.
+    """
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, text) not in reader:
@@ -296,6 +292,12 @@ def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
         matcher = reader.postings(fieldname, text)
         while isinstance(matcher, FilterMatcher):
             matcher = matcher.child
+        yield reader, offset, matcher
+
+
+def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
+    """(document, positions) of a term in the wanted documents only."""
+    for reader, offset, matcher in _leaf_postings(searcher, fieldname, text):
         if hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True):
             # a block whose id range holds no wanted document is skipped unread: its header
             # gives its last id, and wanted documents are counted by a running sum
