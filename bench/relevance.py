@@ -121,7 +121,8 @@ def timed(fn, *args):
 # -- the sets ----------------------------------------------------------------------------------
 
 
-def eval_set(name: str, limit: int | None, workdir: Path) -> list[dict]:
+def read_eval(name: str, limit: int | None) -> tuple[list[dict], list[dict], list[set[str]]]:
+    """An eval set's passages, its first ``limit`` judged questions and their relevant ids."""
     folder = SHARED / "eval" / name
     passages = list(read_jsonl(folder / "corpus.jsonl.gz"))
     queries = list(read_jsonl(folder / "queries.jsonl.gz"))[:limit]
@@ -131,16 +132,23 @@ def eval_set(name: str, limit: int | None, workdir: Path) -> list[dict]:
         if int(rel) > 0:
             qrels[qid].add(doc_id)
     queries = [q for q in queries if q["id"] in qrels]
+    return passages, queries, [qrels[q["id"]] for q in queries]
 
-    root = workdir / name
-    report = BuildReport()
+
+def index_passages(passages: list[dict], root: Path) -> None:
+    """Our index of eval passages (title and text), live in ``root``."""
     docs = (document(Article(id=p["id"], title=p.get("title") or "", body=p["text"]))
             for p in passages)
-    _, build_ours = timed(lambda: store.publish(root, write_generation(root, docs, report), {}))
+    store.publish(root, write_generation(root, docs, BuildReport()), {})
+
+
+def eval_set(name: str, limit: int | None, workdir: Path) -> list[dict]:
+    passages, queries, relevant = read_eval(name, limit)
+    root = workdir / name
+    _, build_ours = timed(index_passages, passages, root)
     naive, build_naive = timed(Naive, workdir / f"{name}-naive",
                                [(p["id"], (p.get("title") or "") + "\n" + p["text"]) for p in passages])
     ours = Ours(root)
-    relevant = [qrels[q["id"]] for q in queries]
     rows = []
     for style, texts in (("as given", [q["text"] for q in queries]),
                          ("accents stripped", [analysis.fold(q["text"]) for q in queries])):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -22,11 +21,8 @@ sys.path.insert(0, str(PROJECT))
 import webui  # noqa: E402
 import webui.query as query_module  # noqa: E402
 import webui.search as search_module  # noqa: E402
-from bench.relevance import SHARED, Ours, read_jsonl, score  # noqa: E402
-from indexer import analysis, store  # noqa: E402
-from indexer.article import Article  # noqa: E402
-from indexer.schema import document  # noqa: E402
-from indexer.write import BuildReport, write_generation  # noqa: E402
+from indexer import analysis  # noqa: E402
+from bench.relevance import SHARED, Ours, index_passages, read_eval, score  # noqa: E402
 
 WORD_FIELDS = ("title", "summary", "body")
 VARIANTS = [
@@ -39,20 +35,9 @@ VARIANTS = [
 
 
 def load(name: str, limit: int | None, workdir: Path):
-    folder = SHARED / "eval" / name
-    passages = list(read_jsonl(folder / "corpus.jsonl.gz"))
-    queries = list(read_jsonl(folder / "queries.jsonl.gz"))[:limit]
-    qrels: dict[str, set[str]] = defaultdict(set)
-    for line in (folder / "qrels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
-        qid, doc_id, rel = line.split("\t")
-        if int(rel) > 0:
-            qrels[qid].add(doc_id)
-    queries = [q for q in queries if q["id"] in qrels]
-    root = workdir / name
-    docs = (document(Article(id=p["id"], title=p.get("title") or "", body=p["text"]))
-            for p in passages)
-    store.publish(root, write_generation(root, docs, BuildReport()), {})
-    return Ours(root), [q["text"] for q in queries], [qrels[q["id"]] for q in queries]
+    passages, queries, relevant = read_eval(name, limit)
+    index_passages(passages, workdir / name)
+    return Ours(workdir / name), [q["text"] for q in queries], relevant
 
 
 def get(target, key):
