@@ -142,9 +142,11 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
         found = Matches(found.mask | loose.mask, loose.score)
     text_mask = found.mask
     relaxed = mode == "any" and bool(text_mask.any())
+    # stored fields read once per search, whichever step asks first
+    fields_of = _StoredFields(searcher)
     usage = None
     if by_relevance and mode != "exact" and RESTORED_WEIGHT:
-        usage = _rank_restored_accents(parsed, found, evaluator, gen, searcher)
+        usage = _rank_restored_accents(parsed, found, evaluator, gen, searcher, fields_of)
 
     # entity clauses of the query (ministry:, person:) filter like the facets do
     entity_clauses = [c for c in parsed.clauses if c.field in ("ministry", "person")]
@@ -163,7 +165,6 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
 
     hits = []
     ranked: list[int] = []
-    fields_of = _StoredFields(searcher)
     depth = req.page * req.per_page
     if total and depth <= MAX_RESULTS_DEPTH:
         if not by_relevance:
@@ -177,7 +178,8 @@ def _search(req: SearchRequest, gen, started: float) -> SearchResult:
             hits.append(_hit(fields_of(docnum), terms))
 
     facets = _facets(req, searcher, gen, text_mask, filters)
-    suggestion = _suggest(parsed, req.q, total, relaxed, searcher, gen, ranked, fields_of, usage)
+    suggestion = _suggest(parsed, req.q, total, relaxed, evaluator, gen, ranked, fields_of,
+                          usage)
     return SearchResult(
         request=req, total=total, hits=hits, facets=facets, relaxed=relaxed,
         suggestion=suggestion,
@@ -304,7 +306,7 @@ def _sequence_pattern(syllables) -> re.Pattern:
 
 
 def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator, gen,
-                           searcher) -> Usage | None:
+                           searcher, fields_of) -> Usage | None:
     """Rank higher the articles that write a query typed without accents as the best matches
     most likely mean it.
 
@@ -321,7 +323,6 @@ def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evalu
     if len(candidates) > USAGE_DOCS:
         candidates = candidates[np.argpartition(-found.score[candidates],
                                                 USAGE_DOCS - 1)[:USAGE_DOCS]]
-    fields_of = _StoredFields(searcher)
     usage = Usage(text for d in candidates.tolist()
                   for text in (fields_of(d).get("title") or "", _article_text(fields_of(d))))
     vocabulary = gen.vocabulary(searcher)
@@ -342,7 +343,7 @@ def _rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evalu
     return usage
 
 
-def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searcher,
+def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, evaluator: Evaluator,
              gen, ranked: list[int], fields_of, usage: Usage | None = None) -> str | None:
     """A better spelling from the index's own vocabulary, or None.
 
@@ -354,7 +355,7 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
     if not clauses or parsed.negated or any(c.field or c.phrase or c.prefix for c in clauses):
         return None
     text = " ".join(c.text for c in clauses)
-    vocabulary = gen.vocabulary(searcher)
+    vocabulary = gen.vocabulary(evaluator.searcher)
     folded = analysis.folded(text)
     fixed = [f if vocabulary.known(f) else vocabulary.closest(f) for f in folded]
     if None in fixed:
@@ -371,7 +372,7 @@ def _suggest(parsed: ParsedQuery, typed: str, total: int, relaxed: bool, searche
         return _suggestion(vocabulary.restore(fixed, usage), typed)
     if not docs:
         has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
-        found = Evaluator(searcher, gen.postings, gen.live(searcher)).matches(has_all)
+        found = evaluator.matches(has_all)
         candidates = np.flatnonzero(found.mask)
         docs = candidates[np.argsort(-found.score[candidates], kind="stable")[:USAGE_DOCS]]
         docs = docs.tolist()
