@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer import store
 
-from .scoring import Postings
+from .scoring import Postings, Recent
 
 FACET_FIELDS = ("ministries", "persons", "month")
 # the fields webui.query scores, whose per-document lengths BM25F reads
@@ -73,35 +72,6 @@ class FacetTable:
         return mask
 
 
-class RecentResults:
-    """The last searches of a generation and their results (an LRU; size 0 keeps none).
-
-    Keyed by the parsed request, so spellings of the same URL share an entry; a new
-    generation starts empty, so a result never outlives the index it came from.
-    """
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
 class Generation:
     """One opened index generation and what is computed once for it."""
 
@@ -120,7 +90,9 @@ class Generation:
         self._vocabulary = None
         self._live: np.ndarray | None = None
         self.postings = Postings()  # term postings as arrays, for webui.scoring
-        self.results = RecentResults(results)
+        # the last searches and their results, keyed by the parsed request (so spellings of
+        # the same URL share an entry); a new generation starts empty
+        self.results = Recent(results)
 
     def facet(self, searcher, fieldname: str) -> FacetTable:
         with self._lock:

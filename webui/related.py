@@ -6,10 +6,8 @@ Whoosh's Bo1 model) become a query on the body; the best other matches are its r
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from . import index
+from .scoring import Recent
 from .search import article_fields
 
 KEY_TERMS = 12
@@ -18,24 +16,17 @@ CACHE_SIZE = 2048
 
 # (generation folder, article id) -> related article ids; analysing an article's text with the
 # word segmenter is the costly part, and an article's neighbours only change with the index
-_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
-_lock = threading.Lock()
+_cache = Recent(CACHE_SIZE)
 
 
 def related_articles(article_id: str, top: int = 5) -> list[dict]:
     """Up to ``top`` (at most MAX_RELATED) articles most like the given one, best first."""
     searcher = index.searcher()
     key = (str(index.generation().path), article_id)
-    with _lock:
-        ids = _cache.get(key)
-        if ids is not None:
-            _cache.move_to_end(key)
+    ids = _cache.get(key)
     if ids is None:
         ids = _more_like(searcher, article_id, MAX_RELATED)
-        with _lock:
-            _cache[key] = ids
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
+        _cache.put(key, ids)
     out = []
     for related_id in ids[:top]:
         fields = searcher.document(id=related_id)

@@ -30,6 +30,31 @@ MAX_CACHED_PHRASES = 256  # phrase results (the documents of a phrase, by field)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
+class Recent:
+    """The last ``size`` values put, by key (an LRU shared by threads; size 0 keeps none)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Postings:
     """The postings of one generation's terms as arrays, read on first use and cached.
 
@@ -42,21 +67,15 @@ class Postings:
         self.held = 0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lengths: dict[str, np.ndarray] = {}
-        self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._phrases = Recent(MAX_CACHED_PHRASES)
         self._lock = threading.Lock()
 
     def phrase(self, key: tuple, compute) -> np.ndarray:
         """The documents of a phrase in a field, computed once per generation while kept."""
-        with self._lock:
-            found = self._phrases.get(key)
-            if found is not None:
-                self._phrases.move_to_end(key)
-                return found
-        found = compute()
-        with self._lock:
-            self._phrases[key] = found
-            while len(self._phrases) > MAX_CACHED_PHRASES:
-                self._phrases.popitem(last=False)
+        found = self._phrases.get(key)
+        if found is None:
+            found = compute()
+            self._phrases.put(key, found)
         return found
 
     def get(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
