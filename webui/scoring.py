@@ -136,11 +136,17 @@ def _length_bytes(reader, fieldname: str, size: int) -> np.ndarray:
     return np.fromiter((column[d] for d in range(size)), dtype=np.uint8, count=size)
 
 
+def _by_blocks(matcher) -> bool:
+    """Whether a matcher reads Whoosh 3 posting blocks (delta-coded ids), which are read here
+    a block at a time; other matchers (short inlined lists) go posting by posting."""
+    return hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True)
+
+
 def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """All (ids, weights) of a leaf matcher, a block at a time where the format allows."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    if hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True):
+    if _by_blocks(matcher):
         # Whoosh 3 format: each block holds delta-coded ids and its weights
         while matcher.is_active():
             if matcher._data is None:
@@ -317,7 +323,7 @@ def _leaf_postings(searcher, fieldname: str, text: str):
 def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
     """(document, positions) of a term in the wanted documents only."""
     for reader, offset, matcher in _leaf_postings(searcher, fieldname, text):
-        if hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True):
+        if _by_blocks(matcher):
             # a block whose id range holds no wanted document is skipped unread: its header
             # gives its last id, and wanted documents are counted by a running sum
             seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + reader.doc_count_all()])])
