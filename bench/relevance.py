@@ -55,22 +55,20 @@ def read_jsonl(path: Path):
 
 
 class Ours:
-    """The product's search, through the app's search module."""
+    """The product's search, through the search core (no web app, no result cache)."""
 
     def __init__(self, root: Path):
-        from webui import create_app
+        from webui.core import LiveIndex
 
-        self.app = create_app({"INDEX_DIR": str(root), "TESTING": True})
+        self.live = LiveIndex(root)
 
     def run(self, queries: list[str]) -> list[list[str]]:
-        from webui.search import SearchRequest, search
+        from webui.core import SearchRequest, search
 
-        out = []
-        with self.app.app_context():
-            for q in queries:
-                result = search(SearchRequest(q=q, per_page=K, facet_size=1))
-                out.append([hit["id"] for hit in result.hits])
-        return out
+        gen = self.live.generation()
+        return [[hit["id"] for hit in search(SearchRequest(q=q, per_page=K, facet_size=1),
+                                              gen).hits]
+                for q in queries]
 
 
 class Naive:

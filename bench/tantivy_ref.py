@@ -16,7 +16,7 @@ Build, in two timed steps:
    as an integer fast field (YYYYMMDD, 0 when undated); id, title and body stored (title and
    body in our tone placement, for the snippets); --workers indexing threads.
 
-Search: each query of the mix as our engine runs it (webui/search.py), parsed and analysed by
+Search: each query of the mix as our engine runs it (webui/core/search.py), parsed and analysed by
 our code: accented text must hold every accented syllable (--match words: every pyvi word), then,
 when no article does, every folded syllable, then any of them (relaxed); unaccented text every
 folded syllable; a known alias as its group's key; "quoted phrases" as phrase queries; the pyvi

@@ -4,8 +4,9 @@
 
 Indexes both eval sets once, then scores the questions as given and with their accents
 stripped for the current constants and for each variant below (the proximity rerank's
-bonuses in webui/search.py, the boosts in webui/query.py, the weight of the accents restored
-for an unaccented query). The app's result cache is off, so every variant really searches.
+bonuses in webui/core/ranking.py, the boosts in webui/core/query.py, the weight of the accents
+restored for an unaccented query). The search core keeps no results here, so every variant
+really searches.
 What it prints is how the constants in the code were chosen (see the README).
 """
 
@@ -18,17 +19,16 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
-import webui  # noqa: E402
-import webui.query as query_module  # noqa: E402
-import webui.search as search_module  # noqa: E402
+import webui.core.query as query_module  # noqa: E402
+import webui.core.ranking as ranking_module  # noqa: E402
 from indexer import analysis  # noqa: E402
 from bench.relevance import SHARED, Ours, index_passages, read_eval, score  # noqa: E402
 
 WORD_FIELDS = ("title", "summary", "body")
 VARIANTS = [
-    ("pair bonus", search_module, "PAIR_BONUS", (0.3, 1.0)),
-    ("phrase bonus", search_module, "PHRASE_BONUS", (0.0, 0.6)),
-    ("restored accents", search_module, "RESTORED_WEIGHT", (0.25, 1.0)),
+    ("pair bonus", ranking_module, "PAIR_BONUS", (0.3, 1.0)),
+    ("phrase bonus", ranking_module, "PHRASE_BONUS", (0.0, 0.6)),
+    ("restored accents", ranking_module, "RESTORED_WEIGHT", (0.25, 1.0)),
     ("folded, accented query", query_module.BOOSTS, "fold_accented", (0.15, 0.5)),
     ("pyvi words", query_module.BOOSTS, WORD_FIELDS, (0.5, 1.5)),
 ]
@@ -60,7 +60,6 @@ def main() -> None:
     args = parser.parse_args()
     if not (SHARED / "eval").exists():
         raise SystemExit(f"{SHARED / 'eval'} is absent: this benchmark needs the eval sets")
-    webui.SETTINGS["RESULT_CACHE"] = (0, "off: each variant must search")
     workdir = Path(tempfile.mkdtemp(prefix="bench-tune-"))
     sets = {"alqac": load("alqac", None, workdir),
             "viquad": load("viquad", args.viquad_limit, workdir)}

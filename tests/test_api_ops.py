@@ -8,7 +8,7 @@ import re
 import pytest
 
 from webui import create_app
-from webui.ratelimit import Limiter, Rate
+from webui.ops.ratelimit import Limiter, Rate
 
 # One sample line of the Prometheus text format: name, optional labels, value.
 SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN)$')

@@ -6,7 +6,7 @@ import pytest
 
 from indexer import analysis
 from webui import create_app
-from webui.query import parse
+from webui.core.query import parse
 from indexer.aliases import alias_keys, find_aliases
 
 
@@ -94,7 +94,7 @@ def test_accented_query_matches_its_accents_unaccented_query_matches_any(client)
 
 
 def test_other_accents_are_left_out_when_the_exact_form_is_common(make_index):
-    from webui.search import FEW_EXACT
+    from webui.core.search import FEW_EXACT
 
     files = {f"emulation-{n}.txt": article(f"Phát động thi đua đợt {n}", "cơ quan thi đua.")
              for n in range(FEW_EXACT)}
@@ -252,13 +252,13 @@ def test_recent_sort_favours_newer_articles_of_close_relevance(client):
     ((("hòa",), ()), "Chỉ thị về thi đua &amp; Thi Đua"),
 ])
 def test_highlight_marks_exact_forms_of_accented_words(terms, expected):
-    from webui.highlight import highlight
+    from webui.core.highlight import highlight
 
     assert highlight("Chỉ thị về thi đua & Thi Đua", terms, whole=True) == expected
 
 
 def test_highlight_offsets_survive_tone_placement_and_escaping():
-    from webui.highlight import highlight
+    from webui.core.highlight import highlight
 
     text = "<b>Hoà bình</b> & hòa bình"
     assert highlight(text, (("hòa", "bình"), ()), whole=True) == (
@@ -271,7 +271,7 @@ def test_nothing_found_is_not_called_relaxed(client):
 
 
 def test_unaccented_query_prefers_the_reading_its_best_matches_give(make_index, monkeypatch):
-    import webui.search as search_module
+    import webui.core.ranking as search_module
 
     client = client_of(make_index, {
         "emulation-1.txt": article("Phát động thi đua yêu nước",

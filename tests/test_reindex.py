@@ -200,13 +200,13 @@ def test_a_running_app_sees_each_switch_and_keeps_answering(src, tmp_path, tmp):
     assert found(client, "tuyển dụng") == {"d"}
     # a generation pruned under a reader that still has it open does not fail the reader
     with create_app({"INDEX_DIR": str(root), "TESTING": True}).app_context():
-        from webui import index
+        from webui.live import generation
 
-        searcher = index.searcher()
-        for _ in range(3):
-            build([str(src)], root, keep=2)
-        assert searcher.doc_count() == 7
-        assert len(list(searcher.documents())) == 7
+        with generation().searcher() as searcher:
+            for _ in range(3):
+                build([str(src)], root, keep=2)
+            assert searcher.doc_count() == 7
+            assert len(list(searcher.documents())) == 7
     assert found(client, "tuyển dụng") == {"d"}
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from webui import create_app
-from webui.search import MAX_RESULTS_DEPTH
+from webui.core.request import MAX_RESULTS_DEPTH
 
 # Serving the description needs no index: this app only serves it, at collection time.
 schema = schemathesis.openapi.from_wsgi(

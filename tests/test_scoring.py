@@ -11,8 +11,8 @@ from whoosh import query as Q
 
 from indexer import store
 from indexer.write import build, update
-from webui.query import parse, text_query
-from webui.scoring import Evaluator, Postings
+from webui.core.query import parse, text_query
+from webui.core.scoring import Evaluator, Postings
 
 from conftest import DATA, write_files
 

@@ -219,23 +219,20 @@ def test_unknown_api_path_and_method_use_the_error_shape(client):
 
 
 def test_recent_results_are_kept_per_generation(make_index):
-    from webui import index
-    from webui.search import SearchRequest, search
+    from webui.core import LiveIndex, SearchRequest, search
+    from webui.core.search import recent_results
 
     article = "Hội nghị chuyển đổi số {}\n\n(Nguồn) - Hội nghị chuyển đổi số lần {} diễn ra.\n"
     root, _ = make_index({"a.txt": article.format(1, 1)})
-    app = create_app({"INDEX_DIR": str(root), "TESTING": True})
     req = SearchRequest(q="chuyển đổi số")
-    with app.test_request_context():
-        first = search(req)
-        assert index.generation().results.get(req).total == first.total == 1
+    with LiveIndex(root, results=256) as live:
+        first = search(req, live.generation())
+        assert recent_results(live.generation()).get(req).total == first.total == 1
         first.total = 99  # what a caller changes stays out of the cache
-        assert search(req).total == 1
-    # a new generation starts with no results: the new article is found at once
-    make_index({"a.txt": article.format(1, 1), "b.txt": article.format(2, 2)})
-    with app.test_request_context():
-        assert search(req).total == 2
-    off = create_app({"INDEX_DIR": str(root), "TESTING": True, "RESULT_CACHE": 0})
-    with off.test_request_context():
-        search(req)
-        assert index.generation().results.get(req) is None
+        assert search(req, live.generation()).total == 1
+        # a new generation starts with no results: the new article is found at once
+        make_index({"a.txt": article.format(1, 1), "b.txt": article.format(2, 2)})
+        assert search(req, live.generation()).total == 2
+    with LiveIndex(root, results=0) as off:
+        search(req, off.generation())
+        assert recent_results(off.generation()).get(req) is None

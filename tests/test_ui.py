@@ -14,8 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webui import facets, views
-from webui.related import related_articles
+from webui.core import facets
+from webui.core.related import related_articles
+from webui.live import generation
+from webui.site import panels, views
 
 SEED = "mic-2017-03-23"
 HOSTILE = "sample-2023-10-17-escaping-test"
@@ -210,9 +212,9 @@ def test_long_facet_lists_show_more_behind_a_disclosure(client):
     head = section.all("ul", cls="values")[0]  # the first list; the second is behind "more"
     more = section.one("details", cls="more")
     all_ministries = api(client, facet_size=100)["facets"]["ministry"]
-    assert len(head.all("li")) == facets.SHOWN
-    assert more.one("summary").text == f"Xem thêm {len(all_ministries) - facets.SHOWN}"
-    assert len(more.all("li")) == len(all_ministries) - facets.SHOWN
+    assert len(head.all("li")) == panels.SHOWN
+    assert more.one("summary").text == f"Xem thêm {len(all_ministries) - panels.SHOWN}"
+    assert len(more.all("li")) == len(all_ministries) - panels.SHOWN
     # a selected value beyond the first ones moves up, never hidden behind "show more"
     rare = all_ministries[-1]["value"]
     head = facet_section(page(client, ministry=rare), "ministry").all("ul", cls="values")[0]
@@ -223,10 +225,10 @@ def test_panel_keeps_selected_values_in_sight_and_tells_when_there_are_more():
     items = [{"value": f"v{n}", "count": 100 - n, "selected": n in (12, 40)} for n in range(32)]
     items.append({"value": "v40", "count": 1, "selected": True})  # selected, beyond the top
     del items[31]
-    panel = facets.panel(items, shown=8, more=30)
+    panel = panels.panel(items, shown=8, more=30)
     assert [i["value"] for i in panel.head] == [f"v{n}" for n in range(8)] + ["v12", "v40"]
     assert len(panel.more) == 30 - 8 - 1 and panel.truncated  # v30 is beyond the 30 listed
-    small = facets.panel(items[:5], shown=8, more=30)
+    small = panels.panel(items[:5], shown=8, more=30)
     assert len(small.head) == 5 and not small.more and not small.truncated
 
 
@@ -261,22 +263,28 @@ def test_person_box_without_a_match_says_so(client):
     assert not section.all("a", cls="value-link")
 
 
-def test_find_values_ranks_whole_names_then_frequent_ones(app, client):
+def test_facet_values_rank_names_starting_with_the_text_then_frequent_ones(app, client):
     counts = {item["value"]: item["count"]
               for item in api(client, facet_size=100)["facets"]["person"]}
     with app.test_request_context("/"):
-        assert facets.find_values("persons", "phan tam") == ["Phan Tâm"]
-        assert facets.find_values("persons", "PHAN TÂM") == ["Phan Tâm"]
-        assert set(facets.find_values("persons", "đinh")) >= {"Mạc Đình Sơn", "Đinh Công Bảo"}
-        found = facets.find_values("persons", "t", limit=5)
-        assert len(found) == 5
-        assert [counts[name] for name in found] == sorted(
-            (counts[name] for name in found), reverse=True)
-        assert min(counts[name] for name in found) >= max(
-            c for name, c in counts.items() if name not in found
-            and any(w.lower().startswith("t") for w in name.split()))
-        assert facets.find_values("persons", "  ") == []
-        assert facets.find_values("persons", "zzz") == []
+        values = facets.values(generation())
+
+        def find(text):
+            return [name for name, _ in values.search("person", text)]
+
+        assert find("phan tam")[0] == "Phan Tâm"
+        assert find("PHAN TÂM")[0] == "Phan Tâm"
+        assert set(find("đinh")) >= {"Mạc Đình Sơn", "Đinh Công Bảo"}
+        found = find("t")
+        starting = [n for n in found if n.lower().startswith("t")]
+        # names starting with what was typed first, then names with a word starting so;
+        # within each, the names of more articles first
+        assert found[:len(starting)] == starting and len(found) > len(starting) > 0
+        for group in (starting, found[len(starting):]):
+            assert [counts[n] for n in group] == sorted((counts[n] for n in group), reverse=True)
+        assert set(found) == {n for n in counts
+                              if any(w.lower().startswith("t") for w in n.split())}
+        assert find("zzz") == []
 
 
 def test_date_facet_is_a_server_rendered_bar_chart(client):
@@ -301,17 +309,17 @@ def test_month_bars_cover_empty_months_and_long_spans_by_year():
     months = [{"value": "2017-11", "count": 4, "selected": False},
               {"value": "2018-02", "count": 2, "selected": True},
               {"value": "none", "count": 9, "selected": False}]
-    bars = facets.month_bars(months)
+    bars = panels.month_bars(months)
     assert [(b.value, b.count, b.selected, b.x) for b in bars] == [
         ("2017-11", 4, False, 0), ("2017-12", 0, False, 1), ("2018-01", 0, False, 2),
         ("2018-02", 2, True, 3)]
-    assert bars[0].height == facets.CHART_HEIGHT and bars[3].height == facets.CHART_HEIGHT / 2
-    long = facets.month_bars([{"value": "2001-01", "count": 1, "selected": False},
+    assert bars[0].height == panels.CHART_HEIGHT and bars[3].height == panels.CHART_HEIGHT / 2
+    long = panels.month_bars([{"value": "2001-01", "count": 1, "selected": False},
                               {"value": "2020-06", "count": 3, "selected": False},
                               {"value": "2020-07", "count": 1, "selected": False}])
     assert [b.value for b in long] == [str(y) for y in range(2001, 2021)]
     assert long[-1].count == 4
-    assert facets.month_bars([{"value": "none", "count": 3, "selected": False}]) == []
+    assert panels.month_bars([{"value": "none", "count": 3, "selected": False}]) == []
 
 
 def test_years_open_to_their_months(client):
@@ -443,8 +451,8 @@ def test_zero_results_are_friendly(client):
 def test_did_you_mean_is_a_link_when_the_search_has_a_suggestion(client, monkeypatch):
     real = views.search
 
-    def with_suggestion(req):
-        result = real(req)
+    def with_suggestion(req, gen):
+        result = real(req, gen)
         result.suggestion = "thi đua <b>"
         return result
 
@@ -520,8 +528,8 @@ def test_related_articles_come_from_more_like_this(client, app):
             "/articles/sample-2017-03-28-phat-dong-thi-dua-bo-tttt"} <= set(links[:3])
     assert f"/articles/{SEED}" not in links and len(links) == 5
     with app.test_request_context("/"):
-        assert len(related_articles(SEED, top=2)) == 2
-        assert related_articles("no-such-article") == []
+        assert len(related_articles(generation(), SEED, top=2)) == 2
+        assert related_articles(generation(), "no-such-article") == []
 
 
 def test_unknown_article_is_a_friendly_404(client):

@@ -38,15 +38,18 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     app.json.sort_keys = False
 
-    from . import api, errors, health, index, metrics, ratelimit, security, views
+    from . import live
+    from .api import endpoints
+    from .ops import errors, health, metrics, ratelimit, security
+    from .site import views
 
-    index.init_app(app)
+    live.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     metrics.init_app(app)  # before the rate limit, so that refused requests are timed too
     ratelimit.init_app(app)
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
+    app.register_blueprint(endpoints.bp)
     app.register_blueprint(health.bp)
     if app.config["WARM_UP"]:
         # with gunicorn --preload the ~270 MB pyvi model and the live index's tables are
@@ -54,5 +57,5 @@ def create_app(settings: dict | None = None) -> Flask:
         from indexer import analysis
 
         analysis.words("khởi động")
-        index.warm_up(app)
+        live.warm(app)
     return app

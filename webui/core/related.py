@@ -6,32 +6,30 @@ Whoosh's Bo1 model) become a query on the body; the best other matches are its r
 
 from __future__ import annotations
 
-from . import index
-from .scoring import Recent
-from .search import article_fields
+from .generation import Generation
+from .hits import article_fields
+from .lru import LRU
 
 KEY_TERMS = 12
 MAX_RELATED = 10
 CACHE_SIZE = 2048
 
-# (generation folder, article id) -> related article ids; analysing an article's text with the
-# word segmenter is the costly part, and an article's neighbours only change with the index
-_cache = Recent(CACHE_SIZE)
 
-
-def related_articles(article_id: str, top: int = 5) -> list[dict]:
+def related_articles(gen: Generation, article_id: str, top: int = 5) -> list[dict]:
     """Up to ``top`` (at most MAX_RELATED) articles most like the given one, best first."""
-    searcher = index.searcher()
-    key = (str(index.generation().path), article_id)
-    ids = _cache.get(key)
-    if ids is None:
-        ids = _more_like(searcher, article_id, MAX_RELATED)
-        _cache.put(key, ids)
-    out = []
-    for related_id in ids[:top]:
-        fields = searcher.document(id=related_id)
-        if fields is not None:
-            out.append(article_fields(fields))
+    # article id -> related article ids, per generation: analysing an article's text with the
+    # word segmenter is the costly part, and its neighbours only change with the index
+    known = gen.cached("related", lambda: LRU(CACHE_SIZE))
+    with gen.searcher() as searcher:
+        ids = known.get(article_id)
+        if ids is None:
+            ids = _more_like(searcher, article_id, MAX_RELATED)
+            known.put(article_id, ids)
+        out = []
+        for related_id in ids[:top]:
+            fields = searcher.document(id=related_id)
+            if fields is not None:
+                out.append(article_fields(fields))
     return out
 
 

@@ -13,14 +13,15 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from .query import MAX_QUERY_CHARS
-from .search import FACET_SIZE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS, SearchRequest
 from indexer.schema import NO_DATE
+
+from ..core.query import MAX_QUERY_CHARS
+from ..core.request import (DEFAULT_PER_PAGE, FACET_SIZE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS,
+                            SearchRequest)
 
 MAX_FILTER_VALUES = 20
 MAX_FACET_SIZE = 100
 MAX_VALUE_CHARS = 200  # one ministry, person or facet prefix
-DEFAULT_PER_PAGE = 10
 
 # The parameters of /api/search; "repeatable" ones may be given several times.
 SEARCH_PARAMS = ("q", "ministry", "predecessors", "person", "date", "from", "to", "sort", "page",

@@ -19,40 +19,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
+
+from indexer import whoosh_internals as internals
+
+from .generation import Generation, warmer
+from .lru import LRU
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the boosts were tuned with
 MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the least recently used go first
 MAX_CACHED_PHRASES = 256  # phrase results (the documents of a phrase, by field) kept
 
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
-
-
-class Recent:
-    """The last ``size`` values put, by key (an LRU shared by threads; size 0 keeps none)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+# the fields webui.core.query scores, whose per-document lengths BM25F reads
+SCORED_FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
+                 "text_fold", "title_alias", "text_alias")
 
 
 class Postings:
@@ -67,7 +46,7 @@ class Postings:
         self.held = 0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lengths: dict[str, np.ndarray] = {}
-        self._phrases = Recent(MAX_CACHED_PHRASES)
+        self._phrases = LRU(MAX_CACHED_PHRASES)
         self._lock = threading.Lock()
 
     def phrase(self, key: tuple, compute) -> np.ndarray:
@@ -87,8 +66,8 @@ class Postings:
                 self._cache.move_to_end(key)
                 return found
         ids, weights = [], []
-        for reader, offset, matcher in _leaf_postings(searcher, fieldname, text):
-            leaf_ids, leaf_weights = _read_postings(matcher)
+        for reader, offset, matcher in internals.leaf_postings(searcher, fieldname, text):
+            leaf_ids, leaf_weights = internals.read_postings(matcher)
             ids.append((leaf_ids + offset).astype(np.int32))  # 4 bytes a posting, not 8
             weights.append(leaf_weights)
         found = ((np.concatenate(ids), np.concatenate(weights)) if ids
@@ -112,66 +91,11 @@ class Postings:
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             size = reader.doc_count_all()
-            parts.append(_LENGTHS[_length_bytes(reader, fieldname, size)])
+            parts.append(internals.LENGTHS[internals.length_bytes(reader, fieldname, size)])
         found = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         with self._lock:
             self._lengths[fieldname] = found
         return found
-
-
-def _length_bytes(reader, fieldname: str, size: int) -> np.ndarray:
-    """The byte-coded field length of every document of one segment."""
-    per_doc = getattr(reader, "_perdoc", None)
-    column = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if per_doc else None
-    if column is None:
-        return np.zeros(size, np.uint8)
-    try:
-        # one byte per document, the trailing ones left out when they are 0: read at once
-        count = min(column._count, size)
-        if column._fixedlen == 1:
-            raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
-            return np.concatenate([raw, np.zeros(size - count, np.uint8)])
-    except AttributeError:
-        pass
-    return np.fromiter((column[d] for d in range(size)), dtype=np.uint8, count=size)
-
-
-def _by_blocks(matcher) -> bool:
-    """Whether a matcher reads Whoosh 3 posting blocks (delta-coded ids), which are read here
-    a block at a time; other matchers (short inlined lists) go posting by posting."""
-    return hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True)
-
-
-def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """All (ids, weights) of a leaf matcher, a block at a time where the format allows."""
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    if _by_blocks(matcher):
-        # Whoosh 3 format: each block holds delta-coded ids and its weights
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            n = matcher._blocklength
-            ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
-            if block_weights is None:
-                weights.append(np.ones(n, np.float32))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(n, block_weights, np.float32))
-            else:
-                weights.append(np.asarray(block_weights, dtype=np.float32))
-            matcher._next_block()
-    else:
-        found_ids, found_weights = [], []
-        while matcher.is_active():
-            found_ids.append(matcher.id())
-            found_weights.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(found_ids, dtype=np.int64))
-        weights.append(np.asarray(found_weights, dtype=np.float32))
-    if not ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
 
 
 @dataclass
@@ -274,8 +198,8 @@ class Evaluator:
         for i in order:
             wanted = candidates if starts is None else _mask_of(starts, len(candidates))
             found: dict[int, set[int]] = {}
-            for doc, positions in _positions(self.searcher, fieldname, words[i], wanted,
-                                             decode):
+            for doc, positions in internals.positions_in(self.searcher, fieldname, words[i],
+                                                        wanted, decode):
                 shifted = {p - i for p in positions}
                 found[doc] = shifted if starts is None else shifted & starts[doc]
             starts = {doc: s for doc, s in found.items() if s}
@@ -305,49 +229,6 @@ def _mask_of(docs, size: int) -> np.ndarray:
     return mask
 
 
-def _leaf_postings(searcher, fieldname: str, text: str):
-    """(segment reader, its document offset, the term's matcher) for each segment holding it.
-
-    The matchers are unfiltered: deleted documents are removed by the live mask.
-    """
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = reader.postings(fieldname, text)
-        while isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        yield reader, offset, matcher
-
-
-def _positions(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
-    """(document, positions) of a term in the wanted documents only."""
-    for reader, offset, matcher in _leaf_postings(searcher, fieldname, text):
-        if _by_blocks(matcher):
-            # a block whose id range holds no wanted document is skipped unread: its header
-            # gives its last id, and wanted documents are counted by a running sum
-            seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + reader.doc_count_all()])])
-            first = 0
-            while matcher.is_active():
-                last = matcher._maxid
-                if seen[last + 1] > seen[first]:
-                    if matcher._data is None:
-                        matcher._read_data()
-                    ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)) + offset
-                    hits = np.flatnonzero(wanted[ids])
-                    values = matcher._data[2]
-                    for i in hits.tolist():
-                        yield int(ids[i]), decode(values[i])
-                first = last + 1
-                matcher._next_block()
-        else:
-            while matcher.is_active():
-                doc = matcher.id() + offset
-                if wanted[doc]:
-                    yield doc, decode(matcher.value())
-                matcher.next()
-
-
 def _sum(*scores):
     present = [s for s in scores if s is not None]
     if not present:
@@ -356,3 +237,18 @@ def _sum(*scores):
     for s in present[1:]:
         total += s
     return total
+
+
+def postings(gen: Generation) -> Postings:
+    """The posting arrays of a generation (filled as queries ask for terms)."""
+    return gen.cached("postings", Postings)
+
+
+@warmer("field lengths")
+def _field_lengths(gen: Generation) -> None:
+    def read(searcher):
+        for fieldname in SCORED_FIELDS:
+            if fieldname in searcher.schema:
+                postings(gen).lengths(searcher, fieldname)
+
+    gen.with_searcher(read)

@@ -11,19 +11,19 @@ import re
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
 
-from . import caching, metrics, openapi
-from .openapi import (FACET_SEARCH_LIMIT, MAX_FACET_SEARCH_LIMIT, MAX_ID_CHARS, MAX_RELATED,
-                      RELATED, spec)
+from ..core import SearchRequest, SearchResult, facets, search
+from ..core.hits import get_article
+from ..core.related import MAX_RELATED, related_articles
+from ..live import generation
+from ..ops import caching, metrics
+from . import openapi
+from .autocomplete import MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT, completions
+from .openapi import FACET_SEARCH_LIMIT, MAX_FACET_SEARCH_LIMIT, MAX_ID_CHARS, RELATED, spec
 from .params import (MAX_VALUE_CHARS, BadParameter, check_names, parse_int, parse_search,
                      parse_text)
-from .related import related_articles
-from .search import SearchRequest, SearchResult, get_article, ministry_filter, search
-from .suggest import (FACETS, MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT,
-                      completions, facet_values)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-NAME_FACETS = ("ministry", "person")  # facets cut to facet_size; dates are listed whole
 CORS_PATHS = ("/api/", "/healthz", "/metrics")
 # Headers a cross-origin script may read, and may send in a preflighted GET.
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After"
@@ -45,7 +45,7 @@ def api_search():
     def body():
         # one unselected value beyond the size tells whether a name facet has more values
         extra = 1 + max(len(req.ministries), len(req.persons))
-        result = search(req.with_(facet_size=req.facet_size + extra))
+        result = search(req.with_(facet_size=req.facet_size + extra), generation())
         metrics.note_search(req, result)
         return search_body(req, result)
 
@@ -54,13 +54,13 @@ def api_search():
 
 def search_body(req: SearchRequest, result: SearchResult) -> dict:
     """The JSON of a search result; name facets cut to ``req.facet_size`` plus selected values."""
-    facets = {name: [{"value": v["value"], "count": v["count"], "selected": v["selected"]}
+    listed = {name: [{"value": v["value"], "count": v["count"], "selected": v["selected"]}
                      for v in result.facets.get(name, [])]
               for name in ("ministry", "person", "date", "year")}
     truncated = {}
-    for name in NAME_FACETS:
-        items = facets[name]
-        facets[name] = [v for n, v in enumerate(items) if n < req.facet_size or v["selected"]]
+    for name in facets.NAME_FACETS:
+        items = listed[name]
+        listed[name] = [v for n, v in enumerate(items) if n < req.facet_size or v["selected"]]
         truncated[name] = any(not v["selected"] for v in items[req.facet_size:])
     return {
         "query": req.q,
@@ -76,7 +76,7 @@ def search_body(req: SearchRequest, result: SearchResult) -> dict:
         "filters": {
             "ministry": list(req.ministries),
             "predecessors": req.predecessors,
-            "ministries_included": ministry_filter(req),
+            "ministries_included": facets.ministry_filter(req),
             "person": list(req.persons),
             "date": list(req.dates),
             "from": req.date_from.isoformat() if req.date_from else None,
@@ -86,7 +86,7 @@ def search_body(req: SearchRequest, result: SearchResult) -> dict:
             {**_summary(hit), "title_html": str(hit["title_html"]), "snippet": str(hit["snippet"])}
             for hit in result.hits
         ],
-        "facets": facets,
+        "facets": listed,
         "facets_truncated": truncated,
     }
 
@@ -103,14 +103,14 @@ def api_article(article_id: str):
         raise BadParameter("id", f"an article id has at most {MAX_ID_CHARS} characters")
     related = parse_int(request.args, "related", RELATED, 0, MAX_RELATED, strict=True)
     # before the validators: "If-None-Match: *" must not make a missing article a 304
-    article = get_article(article_id)
+    article = get_article(generation(), article_id)
     if article is None:
         abort(404, description=f"no article with id {article_id!r}")
 
     def body():
         return {**_summary(article),
                 **{key: article[key] for key in ("summary", "body", "captions", "images")},
-                "related": [_summary(a) for a in related_articles(article_id, related)]
+                "related": [_summary(a) for a in related_articles(generation(), article_id, related)]
                 if related else []}
 
     return caching.per_generation(body)
@@ -124,7 +124,7 @@ def api_suggest():
     metrics.note(q=typed)
 
     def body():
-        found = completions().complete(typed, limit)
+        found = completions(generation()).complete(typed, limit)
         metrics.note(hits=len(found))
         return {"query": typed,
                 "suggestions": [{"text": c.text, "kind": c.kind, "count": c.count}
@@ -135,8 +135,9 @@ def api_suggest():
 
 @bp.get("/facets/<name>")
 def api_facet_values(name: str):
-    if name not in FACETS:
-        abort(404, description=f"no facet named {name!r}; the facets are {', '.join(FACETS)}")
+    if name not in facets.FIELDS:
+        abort(404, description=f"no facet named {name!r}; the facets are "
+                               f"{', '.join(facets.FIELDS)}")
     check_names(request.args, ("prefix", "limit"))
     prefix = parse_text(request.args, "prefix", MAX_VALUE_CHARS)
     limit = parse_int(request.args, "limit", FACET_SEARCH_LIMIT, 1, MAX_FACET_SEARCH_LIMIT,
@@ -145,7 +146,7 @@ def api_facet_values(name: str):
     metrics.note(prefix=prefix)
 
     def body():
-        found = facet_values().search(name, prefix)
+        found = facets.values(generation()).search(name, prefix)
         metrics.note(hits=len(found))
         return {"facet": name, "prefix": prefix, "total": len(found),
                 "values": [{"value": v, "count": c} for v, c in found[:limit]]}

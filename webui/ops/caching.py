@@ -20,15 +20,16 @@ from werkzeug.http import is_resource_modified
 
 from indexer import store
 
-from . import index
+from ..core import Generation
+from ..live import generation
 
 
-def generation_name(gen: index.Generation) -> str:
+def generation_name(gen: Generation) -> str:
     """The live generation's name (its folder, e.g. 20261127-101500-123456)."""
     return gen.path.name
 
 
-def built_at(gen: index.Generation) -> dt.datetime:
+def built_at(gen: Generation) -> dt.datetime:
     """When the generation was built: its metadata, else its folder's modification time."""
     stamp = gen.meta.get("built_at")
     if stamp:
@@ -40,7 +41,7 @@ def built_at(gen: index.Generation) -> dt.datetime:
     return dt.datetime.fromtimestamp(gen.path.stat().st_mtime, dt.timezone.utc)
 
 
-def live_since(gen: index.Generation) -> dt.datetime:
+def live_since(gen: Generation) -> dt.datetime:
     """When the generation went live: the time of the ``current`` link naming it, else its
     build time. A rollback to an older generation is newer news than the one it replaces, so
     If-Modified-Since must not take the older build time for "not modified"."""
@@ -55,9 +56,9 @@ def live_since(gen: index.Generation) -> dt.datetime:
 
 
 def _validators() -> tuple[str, dt.datetime]:
-    from .openapi import API_VERSION
+    from ..api.openapi import API_VERSION
 
-    gen = index.generation()
+    gen = generation()
     return f"{generation_name(gen)}-v{API_VERSION}", live_since(gen).replace(microsecond=0)
 
 

@@ -20,12 +20,14 @@ from flask import (
     url_for,
 )
 
-from . import facets
+from ..api.params import parse_search
+from ..core import SearchRequest, facets, search
+from ..core.hits import get_article
+from ..core.related import related_articles
+from ..core.request import MAX_RESULTS_DEPTH
+from ..live import generation
+from . import panels
 from .feed import CONTENT_TYPE, VIETNAM, atom_feed
-from .index import generation
-from .params import parse_search
-from .related import related_articles
-from .search import MAX_RESULTS_DEPTH, SearchRequest, get_article, ministry_filter, search
 
 bp = Blueprint("views", __name__)
 
@@ -96,7 +98,7 @@ def day_label(value) -> str:
 def predecessor_names(req: SearchRequest) -> list[str]:
     """Ministries merged into the chosen ones, which "include predecessors" would add."""
     chosen = req.with_(predecessors=True)
-    return [n for n in ministry_filter(chosen) if n not in req.ministries]
+    return [n for n in facets.ministry_filter(chosen) if n not in req.ministries]
 
 
 def has_filters(req: SearchRequest) -> bool:
@@ -168,7 +170,7 @@ def helpers():
 def index():
     req = parse_search(request.args)
     # one more value than listed behind "show more" tells whether a facet has further values
-    result = search(req.with_(facet_size=facets.MORE + 1))
+    result = search(req.with_(facet_size=panels.MORE + 1), generation())
     person_q = request.args.get(PERSON_QUERY, "").strip()[:PERSON_QUERY_CHARS]
     person_matches = _person_matches(req, person_q) if person_q else None
     # the last page paging can reach (deep paging is refused: see search.MAX_RESULTS_DEPTH)
@@ -177,11 +179,11 @@ def index():
     return render_template(
         "search.html", req=req, result=result, pages=pages,
         page_numbers=page_numbers(req.page, pages),
-        ministries=facets.panel(result.facets["ministry"]),
+        ministries=panels.panel(result.facets["ministry"]),
         predecessors=predecessor_names(req),
-        persons=facets.panel(result.facets["person"]),
+        persons=panels.panel(result.facets["person"]),
         person_q=person_q, person_matches=person_matches,
-        bars=facets.month_bars(result.facets["date"]), chart_height=facets.CHART_HEIGHT,
+        bars=panels.month_bars(result.facets["date"]), chart_height=panels.CHART_HEIGHT,
         open_years=open_years, quick_ranges=quick_ranges(req),
         has_filters=has_filters(req), description=describe(req),
         sort_labels=SORT_LABELS,
@@ -195,10 +197,12 @@ def _person_matches(req: SearchRequest, text: str) -> list[dict]:
     A facet's counts ignore its own selection and a selected value is always listed, so one
     search with the matching names selected counts exactly them.
     """
-    names = facets.find_values("persons", text, limit=PERSON_MATCHES)
+    names = [name for name, _ in
+             facets.values(generation()).search("person", text)[:PERSON_MATCHES]]
     if not names:
         return []
-    counted = search(req.with_(persons=tuple(names), page=1, per_page=1, facet_size=1))
+    counted = search(req.with_(persons=tuple(names), page=1, per_page=1, facet_size=1),
+                     generation())
     counts = {item["value"]: item["count"] for item in counted.facets["person"]}
     return [
         {"value": name, "count": counts[name], "selected": name in req.persons}
@@ -214,12 +218,12 @@ def favicon():
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
-    found = get_article(article_id)
+    found = get_article(generation(), article_id)
     if found is None:
         abort(404, description="Không có bài viết này trong kho tin.")
     return render_template(
         "article.html", article=found, req=SearchRequest(),
-        related=related_articles(article_id), source_url=_source_url(found),
+        related=related_articles(generation(), article_id), source_url=_source_url(found),
     )
 
 
@@ -246,7 +250,7 @@ def feed():
         sort = own["sort"] = req.sort
     if "per_page" in request.args:
         per_page = own["per_page"] = req.per_page
-    result = search(req.with_(sort=sort, page=1, per_page=per_page, facet_size=1))
+    result = search(req.with_(sort=sort, page=1, per_page=per_page, facet_size=1), generation())
     site = current_app.config["SITE_NAME"]
     description = describe(req)
     body = atom_feed(

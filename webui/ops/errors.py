@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.store import NoIndex
 
-from .params import BadParameter
+from ..api.params import BadParameter
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ",

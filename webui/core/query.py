@@ -259,3 +259,40 @@ def _prefix(reader, fields, prefix: str) -> list[Q.Query]:
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             out.append(Q.Term(fname, text, boost=BOOSTS[fname]))
     return out or [Q.Term(f, prefix) for f in fields]
+
+
+# -- the whole query, in a matching mode ------------------------------------------------------
+
+
+def modes(parsed: ParsedQuery) -> list[str]:
+    """The matching modes to try, most precise first."""
+    clauses = [c for c in parsed.clauses if c.field in (None, "title")]
+    modes = ["all"]
+    if any(analysis.has_accents(c.text) for c in clauses):
+        modes.insert(0, "exact")
+    if can_relax(parsed):
+        modes.append("any")
+    return modes
+
+
+def matching_query(parsed: ParsedQuery, reader, mode: str, ranked: bool) -> Q.Query:
+    """The query over article text of a whole parsed query, in a matching mode."""
+    groups = []
+    for group in parsed.groups:
+        alternatives = [
+            q for c in group if c.field in (None, "title")
+            if (q := text_query(c, reader, mode, ranked)) is not None
+        ]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives))
+    positive: Q.Query = Q.And(groups) if groups else Q.Every()
+    negatives = [q for c in parsed.negated if c.field in (None, "title")
+                 if (q := excluded_query(c)) is not None]
+    if negatives:
+        positive = Q.AndNot(positive, AnyOf(negatives))
+    return positive
+
+
+def can_relax(parsed: ParsedQuery) -> bool:
+    clauses = [c for c in parsed.clauses if c.field in (None, "title") and not c.phrase]
+    return len(parsed.groups) > 1 or any(len(analysis.syllables(c.text)) > 1 for c in clauses)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from . import caching, index
-from .openapi import API_VERSION
-from .params import check_names
+from ..api.openapi import API_VERSION
+from ..api.params import check_names
+from ..live import generation
+from . import caching
 
 bp = Blueprint("health", __name__)
 
@@ -15,10 +16,10 @@ bp = Blueprint("health", __name__)
 def healthz():
     """200 with the live index's article count, generation and build time; 503 without one."""
     check_names(request.args, ())
-    gen = index.generation()  # NoIndex becomes the 503 of errors.py
+    gen = generation()  # NoIndex becomes the 503 of errors.py
     response = jsonify({
         "status": "ok",
-        "articles": index.searcher().doc_count(),
+        "articles": gen.doc_count,
         "generation": caching.generation_name(gen),
         "built_at": caching.built_at(gen).isoformat(timespec="seconds"),
         "api_version": API_VERSION,

@@ -1,6 +1,6 @@
-"""What the index's own words tell a query: accented forms and spelling suggestions.
+"""Spelling: what the index's own words tell a query, and the "did you mean" built on it.
 
-* :class:`Vocabulary`, built once per index generation (see index.Generation.vocabulary):
+* :class:`Vocabulary`, built once per index generation (:func:`vocabulary`):
   every folded syllable with the accented syllables of the index that fold to it and their
   document frequencies ("hoa" -> hoá 900, hoà 700, hoa 650, hoạ 80, ...), to restore the
   accents of a query typed without them;
@@ -15,10 +15,20 @@ import math
 import re
 from collections import Counter, defaultdict
 
+import numpy as np
+from whoosh import query as Q
+
 from indexer import analysis
+
+from .generation import Generation, warmer
+from .hits import texts
+from .query import ParsedQuery
+from .scoring import Evaluator
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
 MAX_RESTORE_SYLLABLES = 32
+FEW_RESULTS = 5  # below this a better spelling is worth suggesting
+USAGE_DOCS = 20  # best matches whose text tells how the query's syllables are written
 
 
 class Vocabulary:
@@ -128,6 +138,60 @@ class Usage:
         if key is None:
             key = self._fold[syllable] = analysis.fold(syllable)
         return key
+
+
+@warmer("vocabulary")
+def vocabulary(gen: Generation) -> Vocabulary:
+    """The syllables of a generation by folded form."""
+    return gen.cached("vocabulary", lambda: gen.with_searcher(
+        lambda searcher: Vocabulary(searcher.reader())))
+
+
+def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
+                 evaluator: Evaluator, gen: Generation, ranked: list[int], fields_of,
+                 usage: Usage | None = None) -> str | None:
+    """A better spelling from the index's own vocabulary, or None.
+
+    A query typed without accents gets them restored ("bo truong bo y te" -> "bộ trưởng bộ y
+    tế"); a syllable the index does not know is replaced by the most frequent one an edit
+    away, when the query found little. Only plain word queries are corrected.
+    """
+    clauses = parsed.clauses
+    if not clauses or parsed.negated or any(c.field or c.phrase or c.prefix for c in clauses):
+        return None
+    text = " ".join(c.text for c in clauses)
+    vocab = vocabulary(gen)
+    folded = analysis.folded(text)
+    fixed = [f if vocab.known(f) else vocab.closest(f) for f in folded]
+    if None in fixed:
+        return None
+    typo = fixed != folded
+    if typo and not (total < FEW_RESULTS or relaxed):
+        return None
+    if not typo and analysis.has_accents(text):
+        return None
+    # how the best matches write these syllables (read already when they ranked the matches);
+    # with no match, the articles that have the corrected syllables
+    docs = ranked[:USAGE_DOCS]
+    if usage is not None and docs:
+        return _suggestion(vocab.restore(fixed, usage), typed)
+    if not docs:
+        has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
+        found = evaluator.matches(has_all)
+        candidates = np.flatnonzero(found.mask)
+        docs = candidates[np.argsort(-found.score[candidates], kind="stable")[:USAGE_DOCS]]
+        docs = docs.tolist()
+    usage = Usage(text for d in docs for text in texts(fields_of(d)))
+    return _suggestion(vocab.restore(fixed, usage), typed)
+
+
+def _suggestion(restored: list[str] | None, typed: str) -> str | None:
+    if restored is None:
+        return None
+    suggestion = " ".join(restored)
+    if analysis.syllables(suggestion) == analysis.syllables(typed):
+        return None
+    return suggestion
 
 
 _SYLLABLE = re.compile(r"[^\W_]+")

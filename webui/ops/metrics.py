@@ -18,9 +18,10 @@ from flask import Blueprint, Response, current_app, g, request, template_rendere
 
 from indexer.store import NoIndex
 
-from . import caching, index
-from .params import check_names
-from .search import SearchRequest, SearchResult
+from ..api.params import check_names
+from ..core import SearchRequest, SearchResult
+from ..live import generation
+from . import caching
 
 REQUEST_LOG = logging.getLogger("webui.requests")
 SLOW_LOG = logging.getLogger("webui.slow")
@@ -101,9 +102,9 @@ class Metrics:
         family("news_process_start_time_seconds", "gauge",
                "When this server process started, in Unix time.", [("", {}, self.started)])
         try:
-            gen = index.generation()
+            gen = generation()
             family("news_index_articles", "gauge", "Articles in the live index.",
-                   [("", {}, index.searcher().doc_count())])
+                   [("", {}, gen.doc_count)])
             family("news_index_built_time_seconds", "gauge",
                    "When the live index was built, in Unix time.",
                    [("", {"generation": caching.generation_name(gen)},

@@ -1,20 +1,14 @@
-"""What the search page shows of the facets: short lists with "show more", a name search for
-the person facet, and the months of the date facet as bars of a small chart.
+"""How the search page lays the facets out: short lists with "show more", and the months of
+the date facet as bars of a small chart.
 
-The counts themselves come from :func:`webui.search.search`; this module only arranges them.
+The counts come from the search (webui.core.facets); this module only arranges them.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from indexer import analysis
 from indexer.schema import NO_DATE
-
-from . import index
 
 SHOWN = 8  # values listed before "show more"
 MORE = 30  # values behind "show more"; the person box finds the others
@@ -42,42 +36,6 @@ def panel(items: list[dict], shown: int = SHOWN, more: int = MORE) -> FacetPanel
     rest = [item for n, item in enumerate(top) if n >= shown and not item["selected"]]
     head += [item for item in beyond if item["selected"]]
     return FacetPanel(head, rest, truncated=any(not item["selected"] for item in beyond))
-
-
-# -- the person box: accent-insensitive search over every value of a facet --------------------
-
-_folded_cache: dict[int, tuple[object, list[tuple[str, ...]], np.ndarray]] = {}
-_folded_lock = threading.Lock()
-
-
-def _folded_values(table) -> tuple[list[tuple[str, ...]], np.ndarray]:
-    """The folded syllables of each value, and each value's document count (once per table)."""
-    with _folded_lock:
-        cached = _folded_cache.get(id(table))
-        if cached is None or cached[0] is not table:
-            folded = [tuple(analysis.fold(s) for s in value.split()) for value in table.values]
-            totals = np.bincount(table.value_ids, minlength=len(table.values))
-            _folded_cache.clear()  # one live generation at a time: drop the old table's
-            cached = _folded_cache[id(table)] = (table, folded, totals)
-        return cached[1], cached[2]
-
-
-def find_values(fieldname: str, text: str, limit: int = 20) -> list[str]:
-    """Values of a facet field whose words start with the words typed, accents ignored.
-
-    "tam" finds "Phan Tâm", "nhung nghiem" finds "Nghiêm Thị Hồng Nhung"; whole-name matches
-    come first, then the values of more articles.
-    """
-    wanted = [analysis.fold(word) for word in text.split()]
-    if not wanted:
-        return []
-    table = index.generation().facet(index.searcher(), fieldname)
-    folded, totals = _folded_values(table)
-    found = []
-    for n, syllables in enumerate(folded):
-        if all(any(s.startswith(w) for s in syllables) for w in wanted):
-            found.append((list(syllables) != wanted, -int(totals[n]), table.values[n]))
-    return [value for *_, value in sorted(found)[:limit]]
 
 
 # -- the date facet as a chart ---------------------------------------------------------------

@@ -10,12 +10,13 @@ from functools import lru_cache
 
 from indexer.schema import NO_DATE
 
-from .params import (DEFAULT_PER_PAGE, MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_VALUE_CHARS,
-                     REPEATABLE, SEARCH_PARAMS)
-from .query import MAX_QUERY_CHARS
-from .related import MAX_RELATED
-from .search import FACET_SIZE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS
-from .suggest import FACETS, MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
+from ..core.facets import FIELDS as FACETS
+from ..core.query import MAX_QUERY_CHARS
+from ..core.related import MAX_RELATED
+from ..core.request import DEFAULT_PER_PAGE, FACET_SIZE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS
+from .autocomplete import MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
+from .params import (MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_VALUE_CHARS, REPEATABLE,
+                     SEARCH_PARAMS)
 
 API_VERSION = "1.1.0"
 MAX_ID_CHARS = 200

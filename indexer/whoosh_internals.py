@@ -1,0 +1,139 @@
+"""Every use of Whoosh's private internals, in one place.
+
+The search reads posting blocks and field-length columns directly, because Whoosh's public
+matchers walk one posting at a time in Python (0.5–2 s per query on 180k articles). Those
+reads depend on the private layout of Whoosh 3's codec (``whoosh.codec.whoosh3``): block
+attributes, the length column's file. Nothing outside this module may touch them, and
+tests/test_whoosh_internals.py checks on a real index that the fast paths are taken and give
+Whoosh's own answers, so that an upgrade which changes them fails loudly instead of going
+slow (or wrong) silently.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+# the field length Whoosh scores with, by the byte it stores it as
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def length_bytes(reader, fieldname: str, size: int) -> np.ndarray:
+    """The byte-coded field length of every document of one segment."""
+    column = length_column(reader, fieldname)
+    if column is None:
+        return np.zeros(size, np.uint8)
+    fast = _length_bytes_at_once(column, size)
+    if fast is not None:
+        return fast
+    return np.fromiter((column[d] for d in range(size)), dtype=np.uint8, count=size)
+
+
+def length_column(reader, fieldname: str):
+    """The segment's column of field lengths, or None when the field has none."""
+    per_doc = getattr(reader, "_perdoc", None)
+    return per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if per_doc else None
+
+
+def _length_bytes_at_once(column, size: int) -> np.ndarray | None:
+    """One byte per document, the trailing ones left out when they are 0: read in one go."""
+    try:
+        if column._fixedlen != 1:
+            return None
+        count = min(column._count, size)
+        raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    except AttributeError:
+        return None
+    return np.concatenate([raw, np.zeros(size - count, np.uint8)])
+
+
+def reads_by_blocks(matcher) -> bool:
+    """Whether a matcher reads Whoosh 3 posting blocks (delta-coded ids), which are read here
+    a block at a time; other matchers (short inlined lists) go posting by posting."""
+    return hasattr(matcher, "_read_data") and not getattr(matcher, "_byteids", True)
+
+
+def leaf_postings(searcher, fieldname: str, text: str) -> Iterator[tuple[object, int, object]]:
+    """(segment reader, its document offset, the term's matcher) for each segment holding it.
+
+    The matchers are unfiltered: deleted documents are removed by the caller's live mask.
+    """
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        while isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        yield reader, offset, matcher
+
+
+def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All (ids, weights) of a leaf matcher, a block at a time where the format allows."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if reads_by_blocks(matcher):
+        # Whoosh 3 format: each block holds delta-coded ids and its weights
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            n = matcher._blocklength
+            ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
+            if block_weights is None:
+                weights.append(np.ones(n, np.float32))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(n, block_weights, np.float32))
+            else:
+                weights.append(np.asarray(block_weights, dtype=np.float32))
+            matcher._next_block()
+    else:
+        found_ids, found_weights = [], []
+        while matcher.is_active():
+            found_ids.append(matcher.id())
+            found_weights.append(matcher.weight())
+            matcher.next()
+        ids.append(np.asarray(found_ids, dtype=np.int64))
+        weights.append(np.asarray(found_weights, dtype=np.float32))
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def positions_in(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
+    """(document, positions) of a term in the wanted documents only.
+
+    A block whose id range holds no wanted document is skipped unread: its header gives its
+    last id, and wanted documents are counted by a running sum.
+    """
+    for reader, offset, matcher in leaf_postings(searcher, fieldname, text):
+        if reads_by_blocks(matcher):
+            seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + reader.doc_count_all()])])
+            first = 0
+            while matcher.is_active():
+                last = matcher._maxid
+                if seen[last + 1] > seen[first]:
+                    if matcher._data is None:
+                        matcher._read_data()
+                    ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)) + offset
+                    hits = np.flatnonzero(wanted[ids])
+                    values = matcher._data[2]
+                    for i in hits.tolist():
+                        yield int(ids[i]), decode(values[i])
+                first = last + 1
+                matcher._next_block()
+        else:
+            while matcher.is_active():
+                doc = matcher.id() + offset
+                if wanted[doc]:
+                    yield doc, decode(matcher.value())
+                matcher.next()
+
+
+def segment_count(ix) -> int:
+    """How many segments an opened index has."""
+    return len(ix._segments())

@@ -1,0 +1,128 @@
+"""The fence around Whoosh's private internals: the fast paths are taken and agree with Whoosh.
+
+The search reads posting blocks and length columns through indexer/whoosh_internals.py. These
+tests build a real index whose frequent terms span several posting blocks (Whoosh writes 128
+postings a block), check that the block reader and the one-read length column are the paths
+actually taken, and compare what they give with Whoosh's public API and its own BM25F scores —
+so that a Whoosh upgrade changing its private layout fails here instead of going slow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from indexer import store
+from indexer import whoosh_internals as internals
+from indexer.write import build, update
+from webui.core.scoring import Evaluator, Postings
+
+from conftest import write_files
+
+ARTICLES = 300  # "thi" in every one, "đua" in every other one: both longer than two blocks
+PLACES = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng"]
+
+
+def article(n: int) -> str:
+    place = PLACES[n % len(PLACES)]
+    contest = "thi đua khen thưởng" if n % 2 else "thi tuyển công chức"
+    extra = " Hội nghị được tổ chức tại hội trường lớn." * (n % 4)
+    return (f"Hội nghị số {n} tại {place}\n\n(Nguồn) - Ngày {n % 28 + 1}/3/2021, tại {place}, "
+            f"hội nghị về {contest} lần thứ {n} đã diễn ra.{extra}\n")
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    src = tmp_path_factory.mktemp("src")
+    write_files(src, {f"a{n:03d}.txt": article(n) for n in range(ARTICLES)})
+    root = tmp_path_factory.mktemp("index")
+    build([str(src)], root, workers=2)
+    write_files(src, {"a007.txt": article(7) + "Bài viết được cập nhật.\n"})
+    update([str(src)], root)  # one deletion, in a segment with long posting lists
+    ix = whoosh_index.open_dir(str(store.live_generation(root)))
+    with ix.searcher() as opened:
+        assert opened.doc_count() == ARTICLES < opened.doc_count_all()
+        yield opened
+
+
+def live_mask(searcher) -> np.ndarray:
+    mask = np.zeros(searcher.doc_count_all(), bool)
+    mask[list(searcher.reader().all_doc_ids())] = True
+    return mask
+
+
+def test_long_posting_lists_are_read_a_block_at_a_time(searcher):
+    blocked = 0
+    for reader, offset, matcher in internals.leaf_postings(searcher, "text_fold", "thi"):
+        if reader.doc_frequency("text_fold", "thi") > 128:
+            assert internals.reads_by_blocks(matcher), "the block reader is no longer taken"
+            blocked += 1
+        ids, weights = internals.read_postings(matcher)
+        # the internals keep deleted documents (the live mask removes them); Whoosh drops them
+        kept = [not reader.is_deleted(d) for d in ids.tolist()]
+        public = reader.postings("text_fold", "thi")
+        expected_ids, expected_weights = [], []
+        while public.is_active():
+            expected_ids.append(public.id())
+            expected_weights.append(public.weight())
+            public.next()
+        assert ids[kept].tolist() == expected_ids
+        assert weights[kept].tolist() == pytest.approx(expected_weights)
+    assert blocked, "no segment holds a posting list longer than one block"
+
+
+def test_field_lengths_are_read_in_one_go(searcher):
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        size = reader.doc_count_all()
+        column = internals.length_column(reader, "text_fold")
+        assert column is not None
+        fast = internals._length_bytes_at_once(column, size)
+        assert fast is not None, "the length column is no longer read in one go"
+        assert fast.tolist() == [column[d] for d in range(size)]
+        assert internals.length_bytes(reader, "text_fold", size).tolist() == fast.tolist()
+
+
+def test_positions_of_wanted_documents_match_whoosh(searcher):
+    wanted = np.zeros(searcher.doc_count_all(), bool)
+    wanted[::3] = True  # candidates spread over every block
+    decode = searcher.schema["text_fold"].format.decode_positions
+    live = live_mask(searcher)
+    got = {doc: positions for doc, positions in
+           internals.positions_in(searcher, "text_fold", "dua", wanted, decode) if live[doc]}
+    expected = {}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        matcher = reader.postings("text_fold", "dua")
+        while matcher.is_active():
+            doc = matcher.id() + offset
+            if wanted[doc]:
+                expected[doc] = matcher.value_as("positions")
+            matcher.next()
+    assert len(expected) > 40 and got == expected
+
+
+@pytest.mark.parametrize("q", [
+    Q.Term("text_fold", "thi"),
+    Q.Term("text_fold", "dua"),
+    Q.And([Q.Term("text_fold", "thi"), Q.Term("text_fold", "dua")]),
+    Q.Or([Q.Term("text_syl", "đua"), Q.Term("title_syl", "hội"), Q.Term("text_fold", "hoi")]),
+    Q.AndMaybe(Q.Term("text_fold", "hoi"), Q.Term("text_syl", "hội", boost=0.3)),
+], ids=repr)
+def test_scores_over_several_blocks_are_whooshs(searcher, q):
+    expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, optimize=False)}
+    found = Evaluator(searcher, Postings(), live_mask(searcher)).matches(q)
+    got = {int(d): float(found.score[d]) for d in np.flatnonzero(found.mask)}
+    assert len(expected) > 128
+    assert set(got) == set(expected)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-5), docnum
+
+
+def test_phrases_over_several_blocks_match_whoosh(searcher):
+    q = Q.Phrase("text_fold", ["thi", "dua", "khen"])
+    expected = {hit.docnum for hit in searcher.search(q, limit=None)}
+    found = Evaluator(searcher, Postings(), live_mask(searcher)).matches(q)
+    assert len(expected) > 128 and set(np.flatnonzero(found.mask).tolist()) == expected

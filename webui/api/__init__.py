@@ -1,0 +1,1 @@
+"""The JSON API: endpoints, request parameters, the OpenAPI description, autocomplete."""

@@ -1,0 +1,167 @@
+"""Ranking the matches: term scores first, then what they miss on the best few.
+
+The BM25F scores of the terms (webui.core.scoring) pick the best RERANK_POOL matches, which
+are then reordered by the query's syllables side by side and the whole query as a phrase, and,
+when asked, the age. A query typed without accents first ranks higher the articles that write
+it as its best matches most likely mean it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+from whoosh import query as Q
+
+from indexer import analysis
+
+from .generation import Generation
+from .highlight import fold_chars
+from .hits import article_text, texts
+from .query import BOOSTS, AnyOf, ParsedQuery
+from .scoring import Evaluator, Matches
+from .spelling import USAGE_DOCS, Usage, vocabulary
+
+RECENT_HALF_LIFE_DAYS = 365
+RECENT_WEIGHT = 0.5  # a fresh article scores up to 1.5x one of the same relevance long ago
+RECENT_POOL = 200  # top hits by relevance that the recency boost reorders
+RERANK_POOL = 50  # top hits by term scores that proximity reorders
+PAIR_BONUS = 0.6  # all query syllable pairs side by side in the text: score x 1.6
+PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
+MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: no whole-phrase bonus
+RESTORED_WEIGHT = 0.5  # weight of the likely accented form of a query typed without accents
+
+
+def by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) -> list[int]:
+    """The first ``depth`` matches by date, undated last; newer document first on a tie."""
+    docs = np.flatnonzero(matched)
+    keys = days[docs]
+    if oldest:
+        keys = np.where(keys == 0, np.iinfo(np.int64).max, keys)
+        order = np.lexsort((docs, keys))
+    else:
+        order = np.lexsort((-docs, -keys))
+    return docs[order[:depth]].tolist()
+
+
+def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray,
+            parsed: ParsedQuery, recent: bool, fields_of) -> list[int]:
+    """Document numbers by relevance; ties go to the newer article.
+
+    The BM25F scores of the terms (webui.scoring) pick the best RERANK_POOL matches, which are
+    then reordered with what term scores miss: the query's syllables side by side and the
+    whole query as a phrase, found with one regular expression over each candidate's text
+    (reading positions for every pair cost more than the rest of the search), and, when
+    asked, the age.
+    """
+    rerank = RERANK_POOL if not recent else RECENT_POOL
+    docs = np.flatnonzero(matched)
+    wanted = max(depth, rerank)
+    if len(docs) > wanted:
+        docs = docs[np.argpartition(-scores[docs], wanted - 1)[:wanted]]
+    # best first by term scores, the newer article first on a tie
+    docs = docs[np.lexsort((-days[docs], -scores[docs]))]
+    head, tail = docs[:rerank], docs[rerank:]
+    proximity = ProximityBonus(parsed)
+    today = dt.date.today()
+
+    def final(docnum: int) -> float:
+        score = float(scores[docnum])
+        if proximity:
+            score *= 1 + proximity(fields_of(docnum))
+        day = int(days[docnum])
+        if recent and day:
+            age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
+            score *= 1 + RECENT_WEIGHT * 0.5 ** (max(age, 0) / RECENT_HALF_LIFE_DAYS)
+        return score
+
+    ordered = sorted(head.tolist(), key=lambda d: (-round(final(d), 9), -int(days[d])))
+    # deep pages beyond the reordered best follow the term scores
+    return ordered + tail.tolist()
+
+
+class ProximityBonus:
+    """How much of the query an article holds as written: syllable pairs and whole phrases.
+
+    Returns a fraction to add to the score: up to PAIR_BONUS when every pair of adjacent query
+    syllables stands side by side in the text (twice that in the title), and PHRASE_BONUS more
+    when the whole clause does.
+    """
+
+    def __init__(self, parsed: ParsedQuery):
+        self.exact: list[re.Pattern] = []  # matched on the text as written (accented clauses)
+        self.loose: list[re.Pattern] = []  # matched on the letter-folded text
+        self.pairs = self.phrases = 0
+        for text in parsed.text_terms():
+            accented = analysis.has_accents(text)
+            seq = analysis.syllables(text) if accented else analysis.folded(text)
+            target = self.exact if accented else self.loose
+            for a, b in dict.fromkeys(zip(seq, seq[1:])):
+                target.append(("pair", _sequence_pattern((a, b))))
+                self.pairs += 1
+            if 2 < len(seq) <= MAX_PHRASE_SYLLABLES:
+                target.append(("phrase", _sequence_pattern(seq)))
+                self.phrases += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.loose)
+
+    def __call__(self, fields: dict) -> float:
+        bonus = 0.0
+        for name, weight in (("title", 2.0), ("text", 1.0)):
+            text = fields.get("title") or "" if name == "title" else article_text(fields)
+            for view, patterns in (("exact", self.exact), ("loose", self.loose)):
+                if not patterns:
+                    continue
+                seen = analysis.normalize(text).lower() if view == "exact" else fold_chars(text)
+                for kind, pattern in patterns:
+                    if pattern.search(seen):
+                        if kind == "pair":
+                            bonus += weight * PAIR_BONUS / self.pairs
+                        else:
+                            bonus += weight * PHRASE_BONUS / self.phrases
+        return bonus
+
+
+def _sequence_pattern(syllables) -> re.Pattern:
+    """Syllables side by side, with only spaces or punctuation between them."""
+    body = r"[\W_]+".join(re.escape(s) for s in syllables)
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
+
+
+def rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator,
+                          gen: Generation, fields_of) -> Usage | None:
+    """Rank higher the articles that write a query typed without accents as the best matches
+    most likely mean it.
+
+    "chuyen doi so" matches "chuyển đổi số" and "chuyên đội sơ" alike; the accents the best
+    matches give those syllables (vocabulary.Usage) are the reading to prefer, so articles
+    holding that accented form, its syllables and pyvi's words of it, score more: folding
+    matches loosely, this ranks the likely exact form first.
+    """
+    clauses = [c for c in parsed.clauses
+               if c.field in (None, "title") and not analysis.has_accents(c.text)]
+    if not clauses or any(analysis.has_accents(c.text) for c in parsed.clauses):
+        return None
+    candidates = np.flatnonzero(found.mask)
+    if len(candidates) > USAGE_DOCS:
+        candidates = candidates[np.argpartition(-found.score[candidates],
+                                                USAGE_DOCS - 1)[:USAGE_DOCS]]
+    usage = Usage(text for d in candidates.tolist() for text in texts(fields_of(d)))
+    vocab = vocabulary(gen)
+    extras: list[Q.Query] = []
+    for clause in clauses:
+        restored = vocab.restore(analysis.folded(clause.text), usage)
+        if not restored:
+            continue
+        text = " ".join(restored)
+        fields = (("title_syl", "title") if clause.field == "title"
+                  else ("title_syl", "text_syl", "title", "summary", "body"))
+        for fieldname in fields:
+            terms = restored if fieldname.endswith("_syl") else analysis.words(text)
+            extras += [Q.Term(fieldname, t, boost=RESTORED_WEIGHT * BOOSTS[fieldname])
+                       for t in dict.fromkeys(terms)]
+    if extras:
+        found.score += evaluator.matches(AnyOf(extras)).score * found.mask
+    return usage

@@ -1,0 +1,39 @@
+"""The live index as the web app sees it: the generation that answers a request.
+
+The app holds one :class:`~webui.core.LiveIndex` for its index folder; each request takes the
+live generation once, on ``g`` (like the database handle of Flask's tutorial), so a request
+that starts before an index switch finishes on the generation it started with, and the next
+one opens the new generation — no restart needed.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g
+
+from .core import Generation, LiveIndex, warm_up
+
+
+def generation() -> Generation:
+    """The live generation for this request."""
+    if "generation" not in g:
+        g.generation = current_app.extensions["live_index"].generation()
+    return g.generation
+
+
+def init_app(app) -> None:
+    app.extensions["live_index"] = LiveIndex(app.config["INDEX_DIR"], app.config["RESULT_CACHE"])
+
+
+def warm(app) -> None:
+    """Open the live generation and compute what is computed once for it.
+
+    Under ``gunicorn --preload`` this runs in the master before it forks, so every worker
+    starts ready and the arrays are shared copy-on-write instead of built once per worker.
+    """
+    from indexer import store
+
+    try:
+        gen = app.extensions["live_index"].generation()
+    except store.NoIndex:
+        return  # the app answers 503 until an index is built
+    warm_up(gen)

@@ -1,0 +1,1 @@
+"""Operations: health, metrics, rate limit, HTTP caching, security headers, errors."""
