@@ -8,6 +8,13 @@ Sets:
                  questions as given and with every accent stripped.
   known          bench/known_items.jsonl: queries written the way readers type, each with the
                  one article of ../shared/corpus it should find, by style.
+  readers        bench/readers/: queries written by reading a target article of
+                 ../shared/corpus before any was run (questions, paraphrases, mixed accents,
+                 typos, ...), split once by target; --half tune (what ranking is tuned on) or
+                 --half test (what is reported).
+
+The readers' baseline is BM25 over syllables with every accent folded away on both sides
+(bench/naive.py), computed in the same run.
 
 The baseline, indexed and queried in the same run: syllables split on non-word characters,
 lowercased, BM25, any word may match — no other Vietnamese handling.
@@ -190,10 +197,51 @@ def known_set(workdir: Path, index_dir: Path | None, baseline: bool = True) -> l
     return rows
 
 
+def readers_set(workdir: Path, index_dir: Path | None, half: str, baseline: bool = True,
+                naive_cache: Path | None = None) -> list[dict]:
+    sys.path.insert(0, str(PROJECT / "bench" / "readers"))
+    import split  # noqa: PLC0415 (bench/readers/split.py)
+    from naive import FoldedBM25  # noqa: PLC0415
+
+    items = split.load(None if half == "all" else half)
+    root = index_dir or workdir / "corpus"
+    if not (root / store.CURRENT).exists():
+        sources = [str(SHARED / "corpus")]
+        report, seconds = timed(build, sources, root, 1, 2)
+        print(f"# readers: built {report.indexed} articles in {seconds:.0f} s", file=sys.stderr)
+    engines = [("ours", Ours(root))]
+    if baseline:
+        def docs():
+            for path in sorted((SHARED / "corpus").glob("*.jsonl.gz")):
+                for row in read_jsonl(path):
+                    yield row["id"], "\n".join(
+                        filter(None, [row.get("title"), row.get("summary"), row.get("body")]))
+        naive, seconds = timed(FoldedBM25.build, docs(), naive_cache)
+        print(f"# readers: naive folded BM25 ready in {seconds:.0f} s", file=sys.stderr)
+        engines.insert(0, ("naive", naive))
+    by_style: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_style[item["style"]].append(item)
+    by_style["ALL"] = items
+    rows = []
+    for style, group in sorted(by_style.items()):
+        texts = [i["query"] for i in group]
+        relevant = [{i["target"]} for i in group]
+        for engine, runner in engines:
+            ranked, seconds = timed(runner.run, texts)
+            rows.append({"set": f"readers-{half}", "style": style, "engine": engine,
+                         **score(ranked, relevant), "ms/query": 1000 * seconds / len(texts)})
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=["viquad", "alqac", "known"],
-                        choices=["viquad", "alqac", "known"])
+                        choices=["viquad", "alqac", "known", "readers"])
+    parser.add_argument("--half", choices=["tune", "test", "all"], default="tune",
+                        help="readers: which half of the split (default tune)")
+    parser.add_argument("--naive-cache", type=Path,
+                        help="readers: keep the baseline's matrix here between runs")
     parser.add_argument("--limit", type=int, help="first N questions of each eval set")
     parser.add_argument("--known-index", type=Path,
                         help="reuse (or create) the corpus index for the known items here")
@@ -209,14 +257,17 @@ def main() -> int:
         for name in args.sets:
             if name == "known":
                 rows += known_set(Path(tmp), args.known_index, not args.no_baseline)
+            elif name == "readers":
+                rows += readers_set(Path(tmp), args.known_index, args.half,
+                                    not args.no_baseline, args.naive_cache)
             else:
                 rows += eval_set(name, args.limit, Path(tmp))
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.node()}")
-    print(f"{'set':8} {'style':18} {'engine':6} {'queries':>7} {'recall@10':>9} "
+    print(f"{'set':13} {'style':18} {'engine':6} {'queries':>7} {'recall@10':>9} "
           f"{'MRR@10':>7} {'ms/query':>8}")
     for r in rows:
-        print(f"{r['set']:8} {r['style']:18} {r['engine']:6} {r['queries']:7d} "
+        print(f"{r['set']:13} {r['style']:18} {r['engine']:6} {r['queries']:7d} "
               f"{r['recall@10']:9.3f} {r['mrr@10']:7.3f} {r['ms/query']:8.1f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -64,12 +64,16 @@ def leaf_postings(searcher, fieldname: str, text: str) -> Iterator[tuple[object,
     """
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = reader.postings(fieldname, text)
-        while isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        yield reader, offset, matcher
+        if (fieldname, text) in reader:
+            yield reader, offset, unfiltered_postings(reader, fieldname, text)
+
+
+def unfiltered_postings(reader, fieldname: str, text: str):
+    """A segment's matcher of a term, deleted documents included."""
+    matcher = reader.postings(fieldname, text)
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
 
 
 def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +106,44 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def read_postings_within(matcher, offset: int, size: int,
+                         wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (segment ids, weights) of a leaf matcher for the wanted documents only.
+
+    Blocks whose id range holds no wanted document are skipped unread (their header gives
+    their last id): a frequent term costs what the candidates need, not its whole list.
+    """
+    if not reads_by_blocks(matcher):
+        ids, weights = read_postings(matcher)
+        keep = wanted[ids + offset]
+        return ids[keep], weights[keep]
+    seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + size])])
+    found_ids: list[np.ndarray] = []
+    found_weights: list[np.ndarray] = []
+    first = 0
+    while matcher.is_active():
+        last = matcher._maxid
+        if seen[last + 1] > seen[first]:
+            if matcher._data is None:
+                matcher._read_data()
+            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            keep = wanted[ids + offset]
+            block_weights = matcher._data[1]
+            if block_weights is None:
+                weights = np.ones(len(ids), np.float32)
+            elif isinstance(block_weights, float):
+                weights = np.full(len(ids), block_weights, np.float32)
+            else:
+                weights = np.asarray(block_weights, dtype=np.float32)
+            found_ids.append(ids[keep])
+            found_weights.append(weights[keep])
+        first = last + 1
+        matcher._next_block()
+    if not found_ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(found_ids), np.concatenate(found_weights)
 
 
 def positions_in(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):

@@ -39,7 +39,7 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import store
+from . import postings, store
 from .article import BadArticle, Skip
 from .extract import GAZETTEER_DIR, extract
 from .lock import IndexLock
@@ -58,7 +58,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The code and data that decide what an article becomes in the index: when any of them
 # changes, articles that did not change must be analysed again, so an update builds in full.
 PIPELINE_FILES = ("aliases.py", "analysis.py", "article.py", "dates.py", "encoding.py",
-                  "extract.py", "feeds.py", "html.py", "parse.py", "schema.py")
+                  "extract.py", "feeds.py", "html.py", "parse.py", "postings.py", "schema.py")
 
 
 class BuildFailed(RuntimeError):
@@ -597,6 +597,7 @@ def run(command: str, sources: list[str], root: Path, keep: int = store.KEEP_GEN
                 new_segments = _write_inline(generation, job, inputs)
             job.removals(keep_missing)
             report.articles = _assemble(generation, job, new_segments)
+            postings.write_generation(generation, base.path if base is not None else None)
             store.sync_tree(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
@@ -673,5 +674,6 @@ def write_generation(root: Path, docs: Iterable[dict], report: BuildReport) -> P
         raise
     finally:
         ix.close()
+    postings.write_generation(generation)
     report.generation = generation.name
     return generation

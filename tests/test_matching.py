@@ -94,7 +94,7 @@ def test_accented_query_matches_its_accents_unaccented_query_matches_any(client)
 
 
 def test_other_accents_are_left_out_when_the_exact_form_is_common(make_index):
-    from webui.core.search import FEW_EXACT
+    from webui.core.retrieval import FEW_EXACT
 
     files = {f"emulation-{n}.txt": article(f"Phát động thi đua đợt {n}", "cơ quan thi đua.")
              for n in range(FEW_EXACT)}
@@ -161,7 +161,8 @@ def test_a_field_of_a_ministry_matches_its_abbreviation(make_index, q):
                             "Sở Giáo dục và Đào tạo tỉnh Hoà Bình họp giao ban."),
         "other.txt": article("Sở Y tế Hoà Bình họp", "Sở Y tế tỉnh Hoà Bình họp giao ban."),
     })
-    assert set(ids(search(client, q))) == {"abbr", "full"}
+    # the department's two spellings first; another department of the province after them
+    assert set(ids(search(client, q))[:2]) == {"abbr", "full"}
 
 
 def test_a_snippet_marks_the_form_the_article_writes(client):

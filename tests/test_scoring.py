@@ -30,6 +30,7 @@ def segmented(tmp_path_factory):
     update([str(src)], root)
     ix = whoosh_index.open_dir(str(store.live_generation(root)))
     with ix.searcher() as searcher:
+        searcher.generation_path = store.live_generation(root)
         assert len(searcher.leaf_searchers()) >= 2
         assert searcher.doc_count() < searcher.doc_count_all()  # the replaced one is deleted
         yield searcher
@@ -96,3 +97,23 @@ def test_the_cache_keeps_within_its_budget(segmented):
     again = Evaluator(segmented, Postings(), live_mask(segmented)).matches(
         Q.Term("text_fold", "thi")).score
     assert np.array_equal(first, again)
+
+
+def test_the_posting_arrays_beside_each_segment_are_read_and_agree_with_whoosh(segmented):
+    from indexer import postings as posting_arrays
+
+    path = segmented.generation_path
+    with_arrays, from_whoosh = Postings(path=path), Postings()
+    leaves = [leaf.reader() for leaf, _ in segmented.leaf_searchers()]
+    assert all(with_arrays._segment_arrays(r) is not None for r in leaves), \
+        "the indexer wrote no posting arrays beside a segment"
+    assert all(from_whoosh._segment_arrays(r) is None for r in leaves)
+    live = live_mask(segmented)  # deleted documents may or may not be listed: both are masked
+    for fieldname in posting_arrays.FIELDS:
+        for term in list(segmented.reader().field_terms(fieldname))[:40]:
+            a_ids, a_freqs = with_arrays.get(segmented, fieldname, term)
+            w_ids, w_freqs = from_whoosh.get(segmented, fieldname, term)
+            a_live, w_live = live[a_ids], live[w_ids]
+            assert a_ids[a_live].tolist() == w_ids[w_live].tolist(), (fieldname, term)
+            assert a_freqs[a_live].tolist() == w_freqs[w_live].tolist(), (fieldname, term)
+    assert with_arrays.get(segmented, "text_fold", "zzzkhongco")[0].size == 0

@@ -23,7 +23,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.environ.get("READERS_CORPUS", "/work/shared/corpus")
+CORPUS = os.environ.get(
+    "READERS_CORPUS", os.path.join(HERE, os.pardir, os.pardir, os.pardir, "shared", "corpus"))
 
 STYLES = (
     "accented", "unaccented", "mixed_accents", "typo", "latin_names",

@@ -90,18 +90,19 @@ class ProximityBonus:
     """
 
     def __init__(self, parsed: ParsedQuery):
-        self.exact: list[re.Pattern] = []  # matched on the text as written (accented clauses)
-        self.loose: list[re.Pattern] = []  # matched on the letter-folded text
+        # (kind, syllables): looked for in the text as written (accented clauses) or folded
+        self.exact: list[tuple[str, tuple[str, ...]]] = []
+        self.loose: list[tuple[str, tuple[str, ...]]] = []
         self.pairs = self.phrases = 0
         for text in parsed.text_terms():
             accented = analysis.has_accents(text)
-            seq = analysis.syllables(text) if accented else analysis.folded(text)
+            seq = tuple(analysis.syllables(text) if accented else analysis.folded(text))
             target = self.exact if accented else self.loose
-            for a, b in dict.fromkeys(zip(seq, seq[1:])):
-                target.append(("pair", _sequence_pattern((a, b))))
+            for pair in dict.fromkeys(zip(seq, seq[1:])):
+                target.append(("pair", pair))
                 self.pairs += 1
             if 2 < len(seq) <= MAX_PHRASE_SYLLABLES:
-                target.append(("phrase", _sequence_pattern(seq)))
+                target.append(("phrase", seq))
                 self.phrases += 1
 
     def __bool__(self) -> bool:
@@ -111,23 +112,30 @@ class ProximityBonus:
         bonus = 0.0
         for name, weight in (("title", 2.0), ("text", 1.0)):
             text = fields.get("title") or "" if name == "title" else article_text(fields)
-            for view, patterns in (("exact", self.exact), ("loose", self.loose)):
-                if not patterns:
+            for view, wanted in (("exact", self.exact), ("loose", self.loose)):
+                if not wanted:
                     continue
                 seen = analysis.normalize(text).lower() if view == "exact" else fold_chars(text)
-                for kind, pattern in patterns:
-                    if pattern.search(seen):
-                        if kind == "pair":
-                            bonus += weight * PAIR_BONUS / self.pairs
-                        else:
-                            bonus += weight * PHRASE_BONUS / self.phrases
+                # syllables side by side: only spaces or punctuation between them
+                tokens = _TOKEN.findall(seen)
+                pairs = set(zip(tokens, tokens[1:]))
+                for kind, seq in wanted:
+                    if kind == "pair" and seq in pairs:
+                        bonus += weight * PAIR_BONUS / self.pairs
+                    elif kind == "phrase" and _holds(tokens, pairs, seq):
+                        bonus += weight * PHRASE_BONUS / self.phrases
         return bonus
 
 
-def _sequence_pattern(syllables) -> re.Pattern:
-    """Syllables side by side, with only spaces or punctuation between them."""
-    body = r"[\W_]+".join(re.escape(s) for s in syllables)
-    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _holds(tokens: list[str], pairs: set, seq: tuple[str, ...]) -> bool:
+    """Whether the syllables stand in this order, side by side, among the tokens."""
+    if not all(pair in pairs for pair in zip(seq, seq[1:])):
+        return False
+    n = len(seq)
+    return any(tokens[i:i + n] == list(seq) for i, t in enumerate(tokens) if t == seq[0])
 
 
 def rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator,

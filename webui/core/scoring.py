@@ -21,6 +21,7 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer import whoosh_internals as internals
+from indexer.postings import SegmentPostings
 
 from .generation import Generation, warmer
 from .lru import LRU
@@ -28,6 +29,8 @@ from .lru import LRU
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the boosts were tuned with
 MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the least recently used go first
 MAX_CACHED_PHRASES = 256  # phrase results (the documents of a phrase, by field) kept
+READ_WHOLE_BELOW = 4096  # postings: shorter lists are read whole and cached
+BLOCK_POSTINGS = 128  # postings per Whoosh block: wanted documents this sparse skip blocks
 
 # the fields webui.core.query scores, whose per-document lengths BM25F reads
 SCORED_FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
@@ -41,8 +44,10 @@ class Postings:
     removed by the live mask, as Whoosh's statistics count them too.
     """
 
-    def __init__(self, budget: int = MAX_CACHED_POSTINGS):
+    def __init__(self, budget: int = MAX_CACHED_POSTINGS, path=None):
         self.budget = budget
+        self.path = path  # the generation's folder, where the posting arrays are
+        self._arrays: dict[str, SegmentPostings | None] = {}  # by segment id
         self.held = 0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lengths: dict[str, np.ndarray] = {}
@@ -66,10 +71,17 @@ class Postings:
                 self._cache.move_to_end(key)
                 return found
         ids, weights = [], []
-        for reader, offset, matcher in internals.leaf_postings(searcher, fieldname, text):
-            leaf_ids, leaf_weights = internals.read_postings(matcher)
+        for leaf, offset in searcher.leaf_searchers():
+            arrays = self._segment_arrays(leaf.reader())
+            if arrays is not None and arrays.has(fieldname):
+                leaf_ids, leaf_weights = arrays.get(fieldname, text)
+            elif (fieldname, text) in leaf.reader():
+                leaf_ids, leaf_weights = internals.read_postings(
+                    internals.unfiltered_postings(leaf.reader(), fieldname, text))
+            else:
+                continue
             ids.append((leaf_ids + offset).astype(np.int32))  # 4 bytes a posting, not 8
-            weights.append(leaf_weights)
+            weights.append(leaf_weights.astype(np.float32))
         found = ((np.concatenate(ids), np.concatenate(weights)) if ids
                  else (np.zeros(0, np.int32), np.zeros(0, np.float32)))
         with self._lock:
@@ -80,6 +92,55 @@ class Postings:
                     _, (old, _) = self._cache.popitem(last=False)
                     self.held -= len(old)
         return found
+
+    def _segment_arrays(self, reader) -> SegmentPostings | None:
+        """The posting arrays the indexer wrote beside a segment, memory-mapped, if any."""
+        segment_id = reader.segment().segment_id()
+        if segment_id not in self._arrays:
+            self._arrays[segment_id] = (SegmentPostings.open(self.path, segment_id)
+                                        if self.path is not None else None)
+        return self._arrays[segment_id]
+
+    def doc_frequency(self, searcher, fieldname: str, text: str) -> int:
+        """Documents holding a term, deleted ones included (Whoosh's count), from the posting
+        arrays when every segment has them (a lookup in Whoosh's term table costs more)."""
+        total = 0
+        for leaf, _ in searcher.leaf_searchers():
+            arrays = self._segment_arrays(leaf.reader())
+            if arrays is None or not arrays.has(fieldname):
+                return searcher.doc_frequency(fieldname, text)
+            total += arrays.doc_frequency(fieldname, text)
+        return total
+
+    def get_within(self, searcher, fieldname: str, text: str,
+                   wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a term in the wanted documents.
+
+        A term already cached, or short, or wanted in most of its blocks anyway is read whole
+        (and cached); a long one is read only in the blocks where wanted documents lie.
+        """
+        key = (fieldname, text)
+        with self._lock:
+            found = self._cache.get(key)
+        if found is None:
+            arrays = all(self._segment_arrays(leaf.reader()) is not None
+                         for leaf, _ in searcher.leaf_searchers())
+            df = 0 if arrays else searcher.doc_frequency(fieldname, text)
+            if arrays or df <= READ_WHOLE_BELOW or int(wanted.sum()) * BLOCK_POSTINGS > df:
+                found = self.get(searcher, fieldname, text)
+        if found is not None:
+            ids, weights = found
+            keep = wanted[ids]
+            return ids[keep], weights[keep]
+        ids, weights = [], []
+        for reader, offset, matcher in internals.leaf_postings(searcher, fieldname, text):
+            leaf_ids, leaf_weights = internals.read_postings_within(
+                matcher, offset, reader.doc_count_all(), wanted)
+            ids.append((leaf_ids + offset).astype(np.int32))
+            weights.append(leaf_weights)
+        if not ids:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return np.concatenate(ids), np.concatenate(weights)
 
     def lengths(self, searcher, fieldname: str) -> np.ndarray:
         """The length Whoosh scores each document's field with (byte-coded, as it stores it)."""
@@ -115,10 +176,21 @@ class Evaluator:
         self.live = live
         self.size = len(live)
         self.doc_count = searcher.doc_count_all()
+        self.within: np.ndarray | None = None  # when set, only these documents are looked at
 
-    def matches(self, q: Q.Query, scored: bool = True) -> Matches:
-        found = self._eval(q, scored)
-        return Matches(found.mask & self.live, found.score)
+    def matches(self, q: Q.Query, scored: bool = True,
+                within: np.ndarray | None = None) -> Matches:
+        """The documents matching a query, and their scores; with ``within``, only among
+        those documents (the postings of frequent terms are then read in part)."""
+        self.within = within
+        try:
+            found = self._eval(q, scored)
+        finally:
+            self.within = None
+        mask = found.mask & self.live
+        if within is not None:
+            mask &= within
+        return Matches(mask, found.score)
 
     def _eval(self, q: Q.Query, scored: bool) -> Matches:
         if isinstance(q, Q.Term):
@@ -153,7 +225,10 @@ class Evaluator:
         return found
 
     def _term(self, fieldname: str, text: str, scored: bool, boost: float = 1.0) -> Matches:
-        ids, weights = self.postings.get(self.searcher, fieldname, text)
+        if self.within is None:
+            ids, weights = self.postings.get(self.searcher, fieldname, text)
+        else:
+            ids, weights = self.postings.get_within(self.searcher, fieldname, text, self.within)
         mask = self._none()
         mask[ids] = True
         if not scored:
@@ -161,7 +236,7 @@ class Evaluator:
         score = self._zeros()
         if len(ids):
             # Whoosh's idf, over every document written (deleted ones too)
-            df = self.searcher.doc_frequency(fieldname, text)
+            df = self.postings.doc_frequency(self.searcher, fieldname, text)
             idf = np.log(self.doc_count / (df + 1)) + 1
             avgfl = (self.searcher.avg_field_length(fieldname) or 1)
             lengths = self.postings.lengths(self.searcher, fieldname)[ids]
@@ -173,7 +248,9 @@ class Evaluator:
         words = list(q.words)
         terms = [self._term(q.fieldname, w, scored) for w in dict.fromkeys(words)]
         candidates = np.logical_and.reduce([t.mask for t in terms]) & self.live
-        if q.slop == 1 and len(words) > 1:
+        if q.slop == 1 and len(words) > 1 and self.within is not None:
+            mask = self._adjacent(q.fieldname, words, candidates)
+        elif q.slop == 1 and len(words) > 1:
             # the cached documents are every live one with the phrase, whatever the candidates
             docs = self.postings.phrase((q.fieldname, tuple(words)), lambda: np.flatnonzero(
                 self._adjacent(q.fieldname, words, candidates)))
@@ -241,7 +318,7 @@ def _sum(*scores):
 
 def postings(gen: Generation) -> Postings:
     """The posting arrays of a generation (filled as queries ask for terms)."""
-    return gen.cached("postings", Postings)
+    return gen.cached("postings", lambda: Postings(path=gen.path))
 
 
 @warmer("field lengths")

@@ -15,13 +15,12 @@ from .facets import clause_mask, counts, filter_masks
 from .generation import Generation, days, live_mask
 from .hits import StoredFields, highlight_terms, hit
 from .lru import LRU
-from .query import matching_query, modes, parse
+from .query import parse
 from .ranking import by_date, rank_restored_accents, ranked
 from .request import MAX_RESULTS_DEPTH, SearchRequest, SearchResult
-from .scoring import Evaluator, Matches, postings
-from .spelling import did_you_mean
-
-FEW_EXACT = 10  # below this many matches of the accents as typed, accent-insensitive ones follow
+from .retrieval import retrieve
+from .scoring import Evaluator, postings
+from .spelling import did_you_mean, vocabulary
 
 
 def recent_results(gen: Generation) -> LRU:
@@ -47,29 +46,14 @@ def _search(req: SearchRequest, gen: Generation, searcher, started: float) -> Se
     reader = searcher.reader()
     parsed = parse(req.q)
 
-    # the most precise way of matching that finds anything: the accents as typed, then any
-    # accents, then any of the words (relaxed, with a notice)
     evaluator = Evaluator(searcher, postings(gen), live_mask(gen))
     by_relevance = bool(parsed.text_terms()) and req.sort not in ("newest", "oldest")
-    for mode in modes(parsed):
-        found = evaluator.matches(matching_query(parsed, reader, mode, ranked=by_relevance),
-                                  scored=by_relevance)
-        if found.mask.any():
-            break
-    if mode == "exact" and found.mask.sum() < FEW_EXACT:
-        # the accents as typed are rare ("thăm" where articles write "tham quan"): the
-        # accent-insensitive matches follow, after every exact one
-        loose = evaluator.matches(matching_query(parsed, reader, "all", ranked=by_relevance),
-                                  scored=by_relevance)
-        if by_relevance:
-            top = float(loose.score[found.mask].max()) if found.mask.any() else 0.0
-            loose.score[found.mask] += top + 1.0
-        found = Matches(found.mask | loose.mask, loose.score)
-    text_mask = found.mask
-    relaxed = mode == "any" and bool(text_mask.any())
+    found = retrieve(parsed, evaluator, reader, vocabulary(gen), scored=by_relevance)
+    text_mask = found.mask.copy()
+    relaxed = found.relaxed
     fields_of = StoredFields(searcher)
     usage = None
-    if by_relevance and mode != "exact":
+    if by_relevance:
         usage = rank_restored_accents(parsed, found, evaluator, gen, fields_of)
 
     # entity clauses of the query (ministry:, person:) filter like the facets do

@@ -27,6 +27,7 @@ from .scoring import Evaluator
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
 MAX_RESTORE_SYLLABLES = 32
+MAX_JOINED_SYLLABLES = 4  # longest word recognised when written without its spaces
 FEW_RESULTS = 5  # below this a better spelling is worth suggesting
 USAGE_DOCS = 20  # best matches whose text tells how the query's syllables are written
 
@@ -47,6 +48,16 @@ class Vocabulary:
             folded: sorted(counts.items(), key=lambda kv: -kv[1])
             for folded, counts in variants.items()
         }
+        # pyvi's words of titles written without their spaces: "hanoi" -> ["ha", "noi"]
+        joined: dict[str, tuple[int, list[str]]] = {}
+        for term, info in reader.iter_field("title"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            parts = analysis.fold(text).split("_")
+            if 1 < len(parts) <= MAX_JOINED_SYLLABLES and all(p.isalnum() for p in parts):
+                key = "".join(parts)
+                if key not in self.variants and info.doc_frequency() > joined.get(key, (0,))[0]:
+                    joined[key] = (info.doc_frequency(), parts)
+        self.joined = {key: parts for key, (_, parts) in joined.items()}
 
     def accented(self, folded: str) -> list[tuple[str, int]]:
         """Accented syllables of the index for a folded one, most frequent first."""
@@ -55,15 +66,21 @@ class Vocabulary:
     def known(self, folded: str) -> bool:
         return folded in self.variants
 
+    def split_joined(self, folded: str) -> list[str] | None:
+        """The syllables of a word written without its spaces ("vietnam"), or None."""
+        return self.joined.get(folded)
+
     def closest(self, folded: str) -> str | None:
-        """A known folded syllable one edit away (the most frequent), for a typo."""
-        best, best_df = None, 0
-        for candidate in _edits1(folded):
+        """A known folded syllable one edit away, for a typo: the likeliest slip first (a
+        doubled letter, then a letter left out or swapped, then one replaced or added), the
+        most frequent syllable among equally likely ones ("ducc" is "duc", not "duoc")."""
+        best, best_rank = None, None
+        for candidate, cost in _edits1(folded).items():
             forms = self.variants.get(candidate)
             if forms:
-                df = sum(count for _, count in forms)
-                if df > best_df:
-                    best, best_df = candidate, df
+                rank = (cost, -sum(count for _, count in forms))
+                if best_rank is None or rank < best_rank:
+                    best, best_rank = candidate, rank
         return best
 
     def restore(self, folded: list[str], usage: "Usage | None" = None) -> list[str] | None:
@@ -198,10 +215,18 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _edits1(word: str) -> set[str]:
+def _edits1(word: str) -> dict[str, int]:
+    """Every string one edit away, with how unlikely the slip is (0: a doubled letter)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
-    inserts = [a + c + b for a, b in splits for c in _LETTERS]
-    return set(deletes + swaps + replaces + inserts) - {word}
+    found: dict[str, int] = {}
+    edits = [
+        (2, [a + c + b for a, b in splits for c in _LETTERS]),  # a letter added
+        (2, [a + c + b[1:] for a, b in splits if b for c in _LETTERS]),  # one replaced
+        (1, [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]),  # two swapped
+        (1, [a + b[1:] for a, b in splits if b]),  # one left out
+        (0, [a + b[1:] for a, b in splits if len(b) > 1 and b[0] == b[1]]),  # typed twice
+    ]
+    for cost, candidates in edits:
+        found.update((c, cost) for c in candidates)
+    found.pop(word, None)
+    return found

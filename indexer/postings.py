@@ -1,0 +1,164 @@
+"""Posting arrays beside each segment, for the search to read without decoding Whoosh blocks.
+
+Whoosh stores postings as a pickled, compressed block per 128 documents: reading the list of
+a frequent syllable on 180k articles costs tens of milliseconds, and a reader's query of ten
+syllables touches several such lists in several fields. After a generation is written, each
+segment gets its postings for the fields the search reads as flat numpy arrays, which the web
+workers memory-map and share through the page cache: a term's postings are then a slice.
+
+Per segment and field, in ``postings/<segment id>/<field>.*.npy``:
+
+* ``terms``: the field's terms, UTF-8, one after the other (sorted, as Whoosh sorts them),
+  ``term_starts`` where each begins (one more entry for the end), ``keys`` each term's first
+  eight bytes as a number (sorted too: a lookup is a ``searchsorted``, then a few compares);
+* ``starts``: where each term's postings begin in ``ids`` and ``freqs`` (one more for the end);
+* ``ids``: segment document numbers (deleted ones included: the live mask removes them);
+* ``freqs``: the term's frequency in each document.
+
+A segment never changes once written, so an update links the arrays of the segments it keeps
+from the generation before, and writes arrays only for its new segments.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import whoosh_internals as internals
+
+FOLDER = "postings"
+# the fields the search scores (webui.core.scoring.SCORED_FIELDS)
+FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
+          "text_fold", "title_alias", "text_alias")
+ARRAYS = ("terms", "term_starts", "keys", "starts", "ids", "freqs")
+KEY_BYTES = 8  # a term's first bytes as one big-endian number, for a vectorised lookup
+
+
+def segment_folder(generation: Path, segment_id: str) -> Path:
+    return Path(generation) / FOLDER / segment_id
+
+
+def write_segment(reader, folder: Path) -> None:
+    """The posting arrays of one segment's fields, written whole or not at all."""
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    for fieldname in FIELDS:
+        if fieldname not in reader.schema:
+            continue
+        blob, term_starts, starts, ids, freqs = [], [0], [0], [], []
+        size = 0
+        for term in reader.lexicon(fieldname):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            term = text.encode("utf-8")
+            term_ids, term_freqs = internals.read_postings(
+                internals.unfiltered_postings(reader, fieldname, text))
+            blob.append(term)
+            term_starts.append(term_starts[-1] + len(term))
+            ids.append(term_ids.astype(np.int32))
+            freqs.append(np.minimum(term_freqs, 65535).astype(np.uint16))
+            size += len(term_ids)
+            starts.append(size)
+        arrays = {
+            "keys": np.asarray([_key(t) for t in blob], dtype=np.uint64),
+            "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
+            "term_starts": np.asarray(term_starts, dtype=np.int64),
+            "starts": np.asarray(starts, dtype=np.int64),
+            "ids": np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            "freqs": np.concatenate(freqs) if freqs else np.zeros(0, np.uint16),
+        }
+        for name, array in arrays.items():
+            np.save(partial / f"{fieldname}.{name}.npy", array)
+    os.replace(partial, folder)
+
+
+def write_generation(generation: Path, previous: Path | None = None) -> int:
+    """Posting arrays for every segment of a generation; those of ``previous`` are linked.
+
+    Returns how many segments had theirs written (not linked).
+    """
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(generation), indexname="MAIN")
+    written = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment_id = leaf.segment().segment_id()
+            folder = segment_folder(generation, segment_id)
+            if folder.exists():
+                continue
+            old = segment_folder(previous, segment_id) if previous else None
+            if old is not None and old.is_dir() and _link(old, folder):
+                continue
+            write_segment(leaf, folder)
+            written += 1
+    return written
+
+
+def _link(old: Path, folder: Path) -> bool:
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    try:
+        for path in old.iterdir():
+            os.link(path, partial / path.name)
+    except OSError:
+        return False
+    os.replace(partial, folder)
+    return True
+
+
+def _key(term: bytes) -> int:
+    return int.from_bytes(term[:KEY_BYTES].ljust(KEY_BYTES, b"\0"), "big")
+
+
+class SegmentPostings:
+    """The memory-mapped posting arrays of one segment, by field."""
+
+    def __init__(self, folder: Path):
+        self.fields: dict[str, dict[str, np.ndarray]] = {}
+        for fieldname in FIELDS:
+            paths = {name: folder / f"{fieldname}.{name}.npy" for name in ARRAYS}
+            if all(p.exists() for p in paths.values()):
+                self.fields[fieldname] = {name: np.load(p, mmap_mode="r")
+                                          for name, p in paths.items()}
+
+    @classmethod
+    def open(cls, generation: Path, segment_id: str) -> "SegmentPostings | None":
+        folder = segment_folder(generation, segment_id)
+        return cls(folder) if folder.is_dir() else None
+
+    def has(self, fieldname: str) -> bool:
+        return fieldname in self.fields
+
+    def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(segment ids, frequencies) of a term; empty arrays for an unknown one."""
+        n = self.find(fieldname, text)
+        if n is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.uint16)
+        arrays = self.fields[fieldname]
+        start, end = arrays["starts"][n], arrays["starts"][n + 1]
+        return arrays["ids"][start:end], arrays["freqs"][start:end]
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents holding a term in this segment, deleted ones included (as Whoosh counts)."""
+        n = self.find(fieldname, text)
+        if n is None:
+            return 0
+        starts = self.fields[fieldname]["starts"]
+        return int(starts[n + 1] - starts[n])
+
+    def find(self, fieldname: str, text: str) -> int | None:
+        """The number of a term in the field, or None."""
+        arrays = self.fields[fieldname]
+        wanted = text.encode("utf-8")
+        key = np.uint64(_key(wanted))
+        keys, terms, term_starts = arrays["keys"], arrays["terms"], arrays["term_starts"]
+        low = int(np.searchsorted(keys, key, "left"))
+        high = int(np.searchsorted(keys, key, "right"))
+        n = bisect.bisect_left(range(low, high), wanted, key=lambda i: terms[
+            term_starts[i]:term_starts[i + 1]].tobytes()) + low
+        if n == high or terms[term_starts[n]:term_starts[n + 1]].tobytes() != wanted:
+            return None
+        return n
