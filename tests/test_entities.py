@@ -6,6 +6,7 @@ import json
 import sys
 
 import pytest
+from markupsafe import escape
 
 from conftest import DATA, PROJECT, SEED, shared_path
 from indexer import dates, parse
@@ -15,6 +16,7 @@ from indexer.extract import (
 )
 from indexer.schema import NO_DATE, document
 from indexer.sources import read_records
+from webui import create_app
 
 
 def ministries(text: str) -> list[str]:
@@ -68,6 +70,37 @@ def test_gazetteer_is_consistent():
 def test_with_predecessors(name, predecessors):
     found = gazetteer().with_predecessors(name)
     assert found[0] == name and set(found[1:]) == predecessors
+
+
+# -- names through a real index -----------------------------------------------------------------
+
+def test_every_canonical_name_comes_back_as_written(make_index):
+    """Indexer, Whoosh and the web app give back each gazetteer name as the gazetteer writes it,
+    commas included ("Bộ Văn hóa, Thể thao và Du lịch"), in facets, filters and articles."""
+    names = [m.name for m in gazetteer().ministries]
+    lines = [json.dumps({"id": f"m{i}", "title": f"Tin {i}", "date": "2024-05-06",
+                         "body": f"Đại diện {name} phát biểu tại hội nghị."}, ensure_ascii=False)
+             for i, name in enumerate(names)]
+    # all of them in one article: the stored list keeps them apart
+    lines.append(json.dumps({"id": "all", "title": "Tất cả", "date": "2024-05-07",
+                             "body": "\n".join(f"Đại diện {n} phát biểu." for n in names)},
+                            ensure_ascii=False))
+    root, report = make_index({"names.jsonl": "\n".join(lines) + "\n"})
+    assert report.indexed == len(names) + 1 and not report.skipped
+    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
+
+    facet = client.get("/api/facets/ministry", query_string={"prefix": "", "limit": 100}).get_json()
+    assert {v["value"]: v["count"] for v in facet["values"]} == {n: 2 for n in names}
+    assert client.get("/api/articles/all").get_json()["ministries"] == names
+    for i, name in enumerate(names):
+        assert client.get(f"/api/articles/m{i}").get_json()["ministries"] == [name]
+        found = client.get("/api/search", query_string={"ministry": name, "facet_size": 100})
+        result = found.get_json()
+        assert sorted(hit["id"] for hit in result["results"]) == sorted(["all", f"m{i}"])
+        assert all(name in hit["ministries"] for hit in result["results"])
+        assert {v["value"] for v in result["facets"]["ministry"]} == set(names)
+        page = client.get(f"/articles/m{i}").get_data(as_text=True)
+        assert f">{escape(name)}</a>" in page
 
 
 # -- ministries: the rules ----------------------------------------------------------------------
