@@ -1,7 +1,8 @@
-"""The word lists of data/gazetteer/ and the lookups over them, shared by ministries and persons.
+"""The word lists of data/gazetteer/ and the lookups over them, and the words of a text with
+their offsets: what ministries and persons are recognised with.
 
-Staff extend the lists (family names, honorifics, titles, place words, places, countries)
-without touching the code; lines starting with ``#`` are comments.
+Staff extend the lists (family names, honorifics, titles, place words, places, countries,
+organisations) without touching the code; lines starting with ``#`` are comments.
 """
 
 from __future__ import annotations
@@ -16,6 +17,21 @@ from .analysis import fold, normalize
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 # Words, numbers and single punctuation marks: the tokens the lists are matched on.
 TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+RUN_WORDS = re.compile(r"[^ ]+")  # the words of a run of capitalised words
+
+
+def _letter_class(upper: bool) -> str:
+    """The upper- or lowercase letters below U+2000 (Latin, Greek, Cyrillic), for a regex class."""
+    return "".join(c for c in map(chr, range(0x41, 0x2000))
+                   if c.isalpha() and (c.isupper() if upper else c.islower()))
+
+
+_UPPER, _LOWER = _letter_class(True), _letter_class(False)
+# A capitalised word ("Thịnh", "Yo-jong" of "Kim Yo-jong") or an initial ("F." of "Robert F.
+# Kennedy"); a run of two or more of them, separated by single spaces, may be a name.
+_CAPITALISED = rf"[{_UPPER}][{_LOWER}]*(?:-[{_LOWER}]+)*"
+_RUN_WORD = rf"(?:[{_UPPER}]\.(?= [{_UPPER}])|{_CAPITALISED})"
+RUN = re.compile(rf"(?<![^\W_]){_CAPITALISED}(?: {_RUN_WORD})+(?![^\W_])")
 
 
 def read_list(path: Path) -> list[str]:
@@ -99,6 +115,7 @@ class Lexicon:
     titles: Phrases
     place_words: Phrases
     places: Phrases  # places and countries
+    organisations: Phrases  # clubs, leagues and bodies named like persons
     administrative_units: Phrases
 
 
@@ -114,9 +131,60 @@ def lexicon() -> Lexicon:
         titles=phrases("titles.list"),
         place_words=phrases("place-words.list"),
         places=phrases("places.list") | phrases("countries.list"),
+        organisations=phrases("organisations.list"),
         # the officials of a unit are named right after the unit's name ("Chủ tịch UBND tỉnh Gia
         # Lai Võ Ngọc Thành")
         administrative_units=Phrases(map(phrase_of, (
             "tỉnh", "huyện", "xã", "quận", "phường", "thị xã", "thị trấn", "thành phố", "tp",
             "tp.", "bang", "tiểu bang"))),
     )
+
+
+class Words:
+    """Words of a text with their offsets, in the lists ``text``, ``low``, ``start``, ``end``."""
+
+    def __init__(self, canon: str, text: list[str], start: list[int], end: list[int]):
+        self.canon = canon
+        self.text, self.start, self.end = text, start, end
+        self.low = [t.lower() for t in text]
+
+    @classmethod
+    def of_run(cls, canon: str, run: re.Match) -> Words:
+        """The words of a run; an initial ("F.") is the word F."""
+        spans = [m.span() for m in RUN_WORDS.finditer(canon, run.start(), run.end())]
+        return cls(canon, [canon[s:e].rstrip(".") for s, e in spans],
+                   [s for s, _ in spans], [e for _, e in spans])
+
+    @classmethod
+    def before(cls, canon: str, position: int, chars: int) -> Words:
+        """The tokens of the ``chars`` characters before ``position``, words and punctuation."""
+        begin = max(0, position - chars)
+        matches = list(TOKEN.finditer(canon, begin, position))
+        if matches and begin and canon[begin - 1].isalnum():
+            matches = matches[1:]  # a word cut in two by the window
+        return cls(canon, [m.group() for m in matches], [m.start() for m in matches],
+                   [m.end() for m in matches])
+
+    @classmethod
+    def after(cls, canon: str, position: int, chars: int) -> Words:
+        """The tokens of the ``chars`` characters from ``position`` on."""
+        end = min(len(canon), position + chars)
+        matches = list(TOKEN.finditer(canon, position, end))
+        if matches and end < len(canon) and canon[end].isalnum():
+            matches = matches[:-1]  # a word cut in two by the window
+        return cls(canon, [m.group() for m in matches], [m.start() for m in matches],
+                   [m.end() for m in matches])
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __add__(self, other: Words) -> Words:
+        return Words(self.canon, self.text + other.text, self.start + other.start,
+                      self.end + other.end)
+
+    def head(self, count: int) -> Words:
+        return Words(self.canon, self.text[:count], self.start[:count], self.end[:count])
+
+    def gap(self, i: int) -> str:
+        """What stands between word i and word i + 1."""
+        return self.canon[self.end[i]:self.start[i + 1]]

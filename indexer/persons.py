@@ -14,25 +14,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
-from .analysis import normalize
-from .lexicon import TOKEN, Lexicon, is_capitalised, is_vietnamese_syllable, lexicon
+from .analysis import fold, normalize
+from .lexicon import (
+    RUN, TOKEN, Lexicon, Words, is_capitalised, is_vietnamese_syllable, lexicon,
+)
 
 
-def _letter_class(upper: bool) -> str:
-    """The upper- or lowercase letters below U+2000 (Latin, Greek, Cyrillic), for a regex class."""
-    return "".join(c for c in map(chr, range(0x41, 0x2000))
-                   if c.isalpha() and (c.isupper() if upper else c.islower()))
-
-
-_UPPER, _LOWER = _letter_class(True), _letter_class(False)
-# A capitalised word ("Thịnh", "Yo-jong" of "Kim Yo-jong") or an initial ("F." of "Robert F.
-# Kennedy"); a run of two or more of them, separated by single spaces, may be a name.
-_CAPITALISED = rf"[{_UPPER}][{_LOWER}]*(?:-[{_LOWER}]+)*"
-_RUN_WORD = rf"(?:[{_UPPER}]\.(?= [{_UPPER}])|{_CAPITALISED})"
-_RUN = re.compile(rf"(?<![^\W_]){_CAPITALISED}(?: {_RUN_WORD})+(?![^\W_])")
-_RUN_WORDS = re.compile(r"[^ ]+")
 CONTEXT_CHARS = 160  # how far before a name its title is looked for
 
 # Punctuation an organisation's name may contain between a title and a name ("Bộ TT&TT",
@@ -56,7 +46,7 @@ _ORGANISATION_HEADS = set(
 )
 # Capitalised words that start a sentence before a name ("Theo Nguyễn Văn An", "Sáng Phan Tâm").
 _LEADING_WORDS = set("""sáng chiều tối trưa đêm ngày tháng theo tại trong khi sau trước với các
-    những về""".split())
+    những về ngoài nếu""".split())
 _NOT_GIVEN_NAMES = _ORGANISATION_HEADS | _LEADING_WORDS
 # After a name, a title in apposition: "Ông Nguyễn Hưng - Tổng giám đốc", "Florentino Perez,
 # chủ tịch CLB Real Madrid", "(nguyên Bộ trưởng ...)".
@@ -73,12 +63,35 @@ _COMPOUNDS = {tuple(w.split()) for w in (
     "nhỏ bé", "anh chị", "cô chú", "chú bác")}
 # Last words of the names of companies and clubs, never of persons.
 _COMPANY_WORDS = set("""inc ltd corp corporation co company group holdings jsc plc llc gmbh ag bank
-    fc cf united city""".split())
+    fc cf united city utd league cup""".split())
 # The middle names of most Vietnamese women and many men: places are not named this way.
 _MIDDLE_NAMES = {"Thị", "Văn"}
 MAX_NAME = 4  # syllables of a name: "Nguyễn Ngọc Bảo Trân", "Robert F. Kennedy Jr."
 MAX_PHRASE = 12  # words between a title and the name it introduces
 _SUFFIXES = {"jr", "sr"}  # "Robert F. Kennedy Jr."
+_VOWEL = re.compile(r"[aeiouy]")
+# The chambers of a parliament end with "viện" like an institute, but their officials are persons:
+# "Chủ tịch Hạ viện Nancy Pelosi" (not "Viện Pasteur").
+_CHAMBERS = {("hạ", "viện"), ("thượng", "viện")}
+# After a name, the district of a school or an institution: "Chu Văn An (quận Tây Hồ)".
+_LOCATED = re.compile(r"\s*\((?:quận|huyện|tỉnh|thành phố|tp\.?|thị xã|xã|phường)\s", re.IGNORECASE)
+# Between the items of a list: "Chu Văn An, Cầu Giấy, Nghĩa Tân".
+_LIST_GLUE = re.compile(r"\s*,\s*|\s+và\s+")
+# The place words of places and institutions named after persons: a name the text writes after
+# one of them ("Trường THCS Chu Văn An") is that place all through the text unless a title or an
+# honorific introduces it. Not "ảnh" (a photo credit), "trung tâm" ("tiền vệ trung tâm" is a
+# midfielder) and the other words of place-words.list that also make a name no person.
+_NAMED_AFTER = {tuple(w.split()) for w in (
+    "đường", "phố", "đại lộ", "quốc lộ", "ngõ", "hẻm", "xã", "phường", "thị trấn", "quận",
+    "huyện", "trường", "thpt", "thcs", "tiểu học", "mầm non", "đại học", "đh", "học viện",
+    "bệnh viện", "bv", "bảo tàng", "công viên", "quảng trường", "tượng đài", "sân bay",
+    "sân vận động", "thư viện", "nhà văn hóa", "nhà văn hoá")}
+# Words that end like one of them and are no place: "thị trường" (market), "môi trường".
+_NOT_NAMED_AFTER = {tuple(w.split()) for w in (
+    "thị trường", "môi trường", "chiến trường", "hiện trường", "lập trường", "ra trường",
+    "hợp tác xã", "xã hội", "tiểu đường")}
+# Two spellings of one foreign name: "Aleksander Ceferin" and "Alexander Ceferin".
+SPELLING_SIMILARITY = 0.8
 
 
 class _Mention(NamedTuple):
@@ -90,56 +103,6 @@ class _Mention(NamedTuple):
     immediate: bool  # the title or honorific stands right before the name
 
 
-class _Words:
-    """Words of a text with their offsets, in the lists ``text``, ``low``, ``start``, ``end``."""
-
-    def __init__(self, canon: str, text: list[str], start: list[int], end: list[int]):
-        self.canon = canon
-        self.text, self.start, self.end = text, start, end
-        self.low = [t.lower() for t in text]
-
-    @classmethod
-    def of_run(cls, canon: str, run: re.Match) -> _Words:
-        """The words of a run; an initial ("F.") is the word F."""
-        spans = [m.span() for m in _RUN_WORDS.finditer(canon, run.start(), run.end())]
-        return cls(canon, [canon[s:e].rstrip(".") for s, e in spans],
-                   [s for s, _ in spans], [e for _, e in spans])
-
-    @classmethod
-    def before(cls, canon: str, position: int, chars: int) -> _Words:
-        """The tokens of the ``chars`` characters before ``position``, words and punctuation."""
-        begin = max(0, position - chars)
-        matches = list(TOKEN.finditer(canon, begin, position))
-        if matches and begin and canon[begin - 1].isalnum():
-            matches = matches[1:]  # a word cut in two by the window
-        return cls(canon, [m.group() for m in matches], [m.start() for m in matches],
-                   [m.end() for m in matches])
-
-    @classmethod
-    def after(cls, canon: str, position: int, chars: int) -> _Words:
-        """The tokens of the ``chars`` characters from ``position`` on."""
-        end = min(len(canon), position + chars)
-        matches = list(TOKEN.finditer(canon, position, end))
-        if matches and end < len(canon) and canon[end].isalnum():
-            matches = matches[:-1]  # a word cut in two by the window
-        return cls(canon, [m.group() for m in matches], [m.start() for m in matches],
-                   [m.end() for m in matches])
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def __add__(self, other: _Words) -> _Words:
-        return _Words(self.canon, self.text + other.text, self.start + other.start,
-                      self.end + other.end)
-
-    def head(self, count: int) -> _Words:
-        return _Words(self.canon, self.text[:count], self.start[:count], self.end[:count])
-
-    def gap(self, i: int) -> str:
-        """What stands between word i and word i + 1."""
-        return self.canon[self.end[i]:self.start[i + 1]]
-
-
 class _PersonFinder:
     """The mentions of persons in one text: its capitalised runs and the words before them."""
 
@@ -147,22 +110,27 @@ class _PersonFinder:
         self.text = text
         self.canon = normalize(text)  # same length as text: offsets carry over
         self.lex = lex
+        # keys of names the text also uses as a place or an institution ("Trường THCS Chu Văn
+        # An", "Chu Văn An (quận Tây Hồ)"): without a title or honorific they are no person
+        self.places: set[str] = set()
 
     def mentions(self):
-        for run in _RUN.finditer(self.canon):
-            mention = self._mention(_Words.of_run(self.canon, run))
+        for run in RUN.finditer(self.canon):
+            mention = self._mention(Words.of_run(self.canon, run))
             if mention:
                 yield mention
 
-    def _mention(self, words: _Words) -> _Mention | None:
+    def _mention(self, words: Words) -> _Mention | None:
         """The name a run holds, if any, and what stands around it."""
         after = self.canon[words.end[-1]:words.end[-1] + 2]
         if after[:1] == "." and after[1:].isalpha():
             return None  # the run goes on as one token: "Saigon Co.op", "Dân Trí.vn"
-        context = _Words.before(self.canon, words.start[0], CONTEXT_CHARS)
+        context = Words.before(self.canon, words.start[0], CONTEXT_CHARS)
         start = self._name_start(words, context)
         if start is None:
             return None
+        if self._located(words, start, context):
+            self.places.add(" ".join(words.low[start:]))
         family = words.text[start] in self.lex.family_names
         whole_place = self.lex.places.starting_at(words.low, start) == len(words) - start
         if not whole_place and (not family or len(words) - start > MAX_NAME):
@@ -186,7 +154,7 @@ class _PersonFinder:
         key = " ".join(self.canon[first_char:end_char].lower().split())
         return _Mention(key, written, stop - start, family, cue, immediate)
 
-    def _name_start(self, words: _Words, context: _Words) -> int | None:
+    def _name_start(self, words: Words, context: Words) -> int | None:
         """The first word of the name in a run, or None when the run names a place or a body."""
         lex, low, n = self.lex, words.low, len(words)
         start = 0
@@ -204,6 +172,12 @@ class _PersonFinder:
             if low[start] in _LEADING_WORDS:
                 start += 1
                 continue
+            size = lex.organisations.starting_at(low, start, n)
+            if size:
+                if n - start - size < 2:
+                    return None  # "Real Madrid", "Man Utd", "European Super League"
+                start += size  # "Phó chủ tịch Man Utd Ed Woodward": the club's official
+                continue
             size = lex.places.starting_at(low, start, n)
             if size and n - start - size == 1:
                 return None  # "Tổng thống Mỹ Trump": a country and one word
@@ -220,9 +194,11 @@ class _PersonFinder:
             # "đường Lê Lợi": a place, unless an official follows the name of a unit
             # ("UBND tỉnh Gia Lai Võ Ngọc Thành", "Phó Chủ tịch UBND tỉnh Vi Thị Lan")
             if not lex.administrative_units.ending_at(context.low, len(context)):
+                self._named_after(context, low[start:])
                 return None
             split = self._family_split(words, start, prefer=2)
-            if split is None and not self._full_vietnamese_name(words, start):
+            if split is None and not (self._full_vietnamese_name(words, start)
+                                      or self._council_official(words, start, context)):
                 return None
             start = start if split is None else split
         # "Trường Đại học", "Đường Lê Lợi": a place word, unless it is a family name before a
@@ -230,10 +206,18 @@ class _PersonFinder:
         if (low[start],) in lex.place_words and (
                 words.text[start] not in lex.family_names
                 or (start + 1 < n and words.text[start + 1] in lex.family_names)):
+            self._named_after(Words(self.canon, words.text[:start + 1], [], []), low[start + 1:])
             return None
         return start
 
-    def _name_end(self, words: _Words, start: int) -> int | None:
+    def _named_after(self, context: Words, name: list[str]) -> None:
+        """Note a name written after the place word of a place named after a person."""
+        ending = tuple(context.low[-3:])
+        if any(ending[len(ending) - len(w):] == w for w in _NAMED_AFTER) and not any(
+                ending[len(ending) - len(w):] == w for w in _NOT_NAMED_AFTER):
+            self.places.add(" ".join(name))
+
+    def _name_end(self, words: Words, start: int) -> int | None:
         """The end of the name that begins at ``start``, or None when it is no name."""
         stop = start + 1
         while stop < min(len(words), start + MAX_NAME):
@@ -247,6 +231,10 @@ class _PersonFinder:
             return None  # a name cut short: "Nguyễn Thị" of "Nguyễn Thị Quyết Tâm"
         if last.lower() in _COMPANY_WORDS:
             return None  # "Semiconductor Manufacturing Inc", "Man City"
+        end = words.end[stop - 1]
+        if (self.canon[end:end + 1] == "." and not _VOWEL.search(fold(last))
+                and last.lower() not in _SUFFIXES):
+            return None  # a name cut short to hide it: "Lê Quốc Th." (no vowel: no syllable)
         return stop
 
     def _title_after(self, end: int) -> bool:
@@ -254,7 +242,7 @@ class _PersonFinder:
         glue = _APPOSITION.match(self.canon, end)
         if not glue:
             return False
-        after = _Words.after(self.canon, glue.end(), CONTEXT_CHARS // 2)
+        after = Words.after(self.canon, glue.end(), CONTEXT_CHARS // 2)
         i = 0
         while i < len(after) and after.low[i] in _TITLE_MODIFIERS:
             i += 1
@@ -274,12 +262,42 @@ class _PersonFinder:
         return not (following < len(after) and is_capitalised(after.text[following])
                     and after.low[following] not in _ORGANISATION_HEADS)
 
-    def _full_vietnamese_name(self, words: _Words, start: int) -> bool:
+    def _council_official(self, words: Words, start: int, context: Words) -> bool:
+        """A full name right after the unit of a people's committee or council: "Chủ tịch Ủy
+        ban nhân dân tỉnh Phạm Thiện Nghĩa", "Chủ tịch UBND tỉnh Lê Trí Thanh"."""
+        lex = self.lex
+        unit = lex.administrative_units.ending_at(context.low, len(context))
+        before = context.low[max(0, len(context) - unit - 2):len(context) - unit]
+        council = bool(before) and (before[-1] in ("ubnd", "hđnd") or before == ["nhân", "dân"])
+        return (council and len(words) - start >= 3 and words.text[start] in lex.family_names
+                and not lex.places.starting_at(words.low, start))
+
+    def _located(self, words: Words, start: int, context: Words) -> bool:
+        """Whether the run is written as a school or an institution is: followed by its district
+        ("Chu Văn An (quận Tây Hồ)"), or in a list beside places ("Chu Văn An, Cầu Giấy")."""
+        end = words.end[-1]
+        if _LOCATED.match(self.canon, end) and words.text[start + 1:start + 2] != ["Thị"]:
+            return True  # not "Lê Thị Truyền (huyện Củ Chi)": a woman and where she lives
+        glue = _LIST_GLUE.match(self.canon, end)
+        if not glue:
+            return False
+        following = Words.after(self.canon, glue.end(), 40)
+        size = self.lex.places.starting_at(following.low, 0) if len(following) else 0
+        if not size or (size < len(following) and following.text[size][:1].isalpha()
+                        and following.low[size] != "và"):
+            return False  # the next item is no place, or only the start of a longer name
+        # a list: an item before the name, or one after the place ("Chu Văn An, Cầu Giấy,
+        # Nghĩa Tân"); not "anh Nguyễn Văn A, Hà Nội", where the place says where he lives
+        listed_before = len(context) > 0 and context.text[-1] == ","
+        listed_after = size < len(following) and following.text[size] in (",", "và")
+        return listed_before or listed_after
+
+    def _full_vietnamese_name(self, words: Words, start: int) -> bool:
         """A family name, then "Thị" or "Văn", then a given name: "Vi Thị Lan"."""
         return (len(words) - start >= 3 and words.text[start] in self.lex.family_names
                 and words.text[start + 1] in _MIDDLE_NAMES)
 
-    def _title_starts(self, words: _Words, i: int) -> bool:
+    def _title_starts(self, words: Words, i: int) -> bool:
         """A title of two words or more begins at run word i ("Chủ" of "Hồ Chủ tịch")."""
         if not self.lex.titles.begins(words.low[i]):
             return False
@@ -287,15 +305,19 @@ class _PersonFinder:
             self.canon, words.end[-1], words.end[-1] + 30)]
         return self.lex.titles.starting_at(following, 0) > 1
 
-    def _after_place_word(self, context: _Words, end: int, address: bool = True) -> bool:
+    def _after_place_word(self, context: Words, end: int, address: bool = True) -> bool:
         """Whether the words before ``end`` make what follows a place or an institution."""
         if end == 0:
             return False
         if address and context.text[end - 1].isdigit():
             return True  # an address: "số 5 Trần Thánh Tông", "128 Hai Bà Trưng"
-        return bool(self.lex.place_words.ending_at(context.low, end))
+        size = self.lex.place_words.ending_at(context.low, end)
+        if size == 1 and tuple(context.low[max(0, end - 2):end]) in _CHAMBERS:
+            return False
+        # "nhà báo Sean Ingle": a journalist, though "báo" alone is a newspaper
+        return bool(size) and self.lex.honorifics.ending_at(context.low, end) <= size
 
-    def _family_split(self, words: _Words, start: int, prefer: int) -> int | None:
+    def _family_split(self, words: Words, start: int, prefer: int) -> int | None:
         """Where a name of two to four syllables, starting with a family name, ends the run."""
         n = len(words)
         splits = [s for s in range(start + 1, n - 1)
@@ -303,7 +325,7 @@ class _PersonFinder:
         preferred = [s for s in splits if s - start >= prefer]
         return (preferred or splits or [None])[0]
 
-    def _cue(self, context: _Words) -> tuple[str | None, bool]:
+    def _cue(self, context: Words) -> tuple[str | None, bool]:
         """A title or honorific at the end of the context, or before an organisation's name."""
         lex = self.lex
         p = len(context)  # the words before p are examined
@@ -328,6 +350,9 @@ class _PersonFinder:
                 continue
             if token.isdigit():
                 break
+            if token == "," and words == 0:
+                # "Chủ tịch Juventus, Andrea Agnelli": the head of an organisation named before
+                return self._head_before_comma(context, p - 1), False
             if not token[0].isalnum():
                 abbreviation = token == "." and p > 1 and context.text[p - 2].isupper()
                 if token not in _PHRASE_PUNCTUATION and not abbreviation:  # "TP. HCM"
@@ -345,6 +370,16 @@ class _PersonFinder:
         return None, False
 
 
+    def _head_before_comma(self, context: Words, comma: int) -> str | None:
+        """"title" when a title and an organisation's capitalised name end at the comma."""
+        p = comma
+        while p > 0 and comma - p < MAX_NAME and context.text[p - 1][:1].isupper():
+            p -= 1
+        if p == comma or not self.lex.titles.ending_at(context.low, p):
+            return None
+        return "title"
+
+
 def find_persons(text: str, author: str = "") -> list[str]:
     """Full names of the persons a text names, titles stripped, in order of first mention.
 
@@ -357,7 +392,8 @@ def find_persons(text: str, author: str = "") -> list[str]:
     finder = _PersonFinder(text, lex)
     written: dict[str, str] = {}
     accepted: set[str] = set()
-    for mention in finder.mentions():
+    mentions = list(finder.mentions())  # all of them first: a later one may make a name a place
+    for mention in mentions:
         written.setdefault(mention.key, mention.written)
         key_tokens = tuple(mention.key.split())
         long_name = mention.words >= 3
@@ -370,12 +406,28 @@ def find_persons(text: str, author: str = "") -> list[str]:
             accepted.add(mention.key)  # "Thứ trưởng Phan Tâm", "ông Pierre Flamen"
         elif mention.cue == "title" and long_name and not _ends_with_place(key_tokens, lex):
             accepted.add(mention.key)  # "Chủ tịch Trung Quốc Tập Cận Bình"; not "Chủ tịch Hội An"
-        elif mention.family and long_name and not _ends_with_place(key_tokens, lex):
+        elif (mention.family and long_name and not _ends_with_place(key_tokens, lex)
+              and mention.key not in finder.places):
             accepted.add(mention.key)  # "Thào Xuân Sùng"; not "Hoàng Anh Gia Lai"
     author_key = " ".join(normalize(unicodedata.normalize("NFC", author)).lower().split())
     accepted.discard(author_key)
     names = [key for key in written if key in accepted]
+    names = [key for i, key in enumerate(names)
+             if not any(_other_spelling(key, earlier) for earlier in names[:i])]
     return [written[key] for key in names if not _shorter_form(key, names)]
+
+
+def _other_spelling(key: str, earlier: str) -> bool:
+    """Whether a foreign name is another spelling of an earlier one: "Alexander Ceferin" of
+    "Aleksander Ceferin", "Warren Buffet" of "Warren Buffett". Vietnamese names that differ by a
+    letter are different persons."""
+    words, others = key.split(), earlier.split()
+    if len(words) != len(others) or words == others:
+        return False
+    if all(map(is_vietnamese_syllable, words)):
+        return False
+    return all(a[0] == b[0] and SequenceMatcher(None, fold(a), fold(b)).ratio()
+               >= SPELLING_SIMILARITY for a, b in zip(words, others))
 
 
 def _ends_with_place(words: tuple[str, ...], lex: Lexicon) -> bool:

@@ -249,6 +249,29 @@ def test_not_ministries(text):
     ("Real Madrid, chủ tịch Florentino Perez cho biết", ["Florentino Perez"]),
     ("Ed Woodward (Phó chủ tịch Man Utd) và Tom Werner", ["Ed Woodward"]),
     ("Trao đổi với Tuổi Trẻ Online, GS.TSKH. Nguyễn Ngọc Lung", ["Nguyễn Ngọc Lung"]),
+    # foreign titles, and what stands between them and the name
+    ("Thư ký Báo chí Nhà Trắng Jen Psaki cho biết", ["Jen Psaki"]),
+    ("Đệ nhất phu nhân Jill Biden, Đệ nhị phu quân Douglas Emhoff cũng tham dự",
+     ["Jill Biden", "Douglas Emhoff"]),
+    ("gồm Chủ tịch Hạ viện Nancy Pelosi, Chủ tịch Thượng viện Patrick Leahy",
+     ["Nancy Pelosi", "Patrick Leahy"]),
+    ("xuất hiện khi nhà báo Sean Ingle của tờ The Guardian tiết lộ", ["Sean Ingle"]),
+    ("các tên tuổi như Sir Alex Ferguson, Ferdinand", ["Alex Ferguson"]),
+    # the official of a club or a body named before the name
+    ("Phó chủ tịch Man Utd Ed Woodward cũng bị chỉ trích", ["Ed Woodward"]),
+    ('Chủ tịch Juventus, Andrea Agnelli: "Tôi không muốn', ["Andrea Agnelli"]),
+    ("Ngoài Agnelli, Chủ tịch UEFA, Aleksander Ceferin, lên án", ["Aleksander Ceferin"]),
+    ("Chủ tịch Ủy ban nhân dân tỉnh Phạm Thiện Nghĩa yêu cầu", ["Phạm Thiện Nghĩa"]),
+    # two spellings of one foreign name are one person; of a Vietnamese name, two persons
+    ("Chủ tịch UEFA Aleksander Ceferin ... Chủ tịch UEFA Alexander Ceferin thề",
+     ["Aleksander Ceferin"]),
+    ("ông Warren Buffett và ông Warren Buffet", ["Warren Buffett"]),
+    ("ông Nguyễn Văn An và ông Nguyễn Văn Anh", ["Nguyễn Văn An", "Nguyễn Văn Anh"]),
+    # a person the text also names a place after, where a title introduces him
+    ("Chủ tịch Tôn Đức Thắng. Trường ĐH Tôn Đức Thắng", ["Tôn Đức Thắng"]),
+    ("Ông Lý Á Bằng cho biết. Thái Hoà yêu cầu Lý Á Bằng trả tiền", ["Lý Á Bằng"]),
+    ("hai mẹ Việt Nam anh hùng Phan Thị So và Lê Thị Truyền (huyện Củ Chi).",
+     ["Phan Thị So", "Lê Thị Truyền"]),
 ])
 def test_person_rules(text, expected):
     assert find_persons(text) == expected
@@ -285,6 +308,17 @@ def test_person_rules(text, expected):
     "Trường THPT chuyên Lê Hồng Phong",
     "Theo tờ Sky Sports, Giám đốc điều hành",
     "Taiwan Semiconductor Manufacturing Inc, nhà sản xuất chip",
+    # clubs and competitions
+    "Lúc này, European Super League chỉ còn 4 đội: Real Madrid, Man Utd và Man City",
+    "Chủ tịch Real Madrid, người đứng đầu Premier League",
+    # institutions named after persons, in the same text or beside places
+    "Hiệu trưởng trường ĐH Tôn Đức Thắng; Phó Giám đốc BV Bạch Mai",
+    "Năm nay Chu Văn An đạt ba giải. Trường THPT Chu Văn An",
+    "gồm Chu Văn An, Cầu Giấy, Nghĩa Tân, Trưng Vương, Ngô Sĩ Liên, Thanh Xuân và",
+    "các trường trung học cơ sở: Chu Văn An (quận Tây Hồ); Ngô Sĩ Liên (quận Hoàn Kiếm)",
+    "đường Nguyễn Hữu Cảnh. Nguyễn Hữu Cảnh là tuyến huyết mạch",
+    # names cut short to hide them
+    "vợ chồng ông Bảo Th., ngụ quận Hải Châu; Lê Quốc Th. 400 triệu đồng",
     # one syllable, initials
     "ông Tư chạy xe ôm",
     "Nguyễn Văn H. (35 tuổi)",
