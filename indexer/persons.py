@@ -263,12 +263,14 @@ class _PersonFinder:
                     and after.low[following] not in _ORGANISATION_HEADS)
 
     def _council_official(self, words: Words, start: int, context: Words) -> bool:
-        """A full name right after the unit of a people's committee or council: "Chủ tịch Ủy
-        ban nhân dân tỉnh Phạm Thiện Nghĩa", "Chủ tịch UBND tỉnh Lê Trí Thanh"."""
+        """A full name right after the province or city of a people's committee or council:
+        "Chủ tịch Ủy ban nhân dân tỉnh Phạm Thiện Nghĩa". Wards and communes are often named
+        after persons ("UBND phường Lê Hồng Phong"), provinces and cities not."""
         lex = self.lex
         unit = lex.administrative_units.ending_at(context.low, len(context))
         before = context.low[max(0, len(context) - unit - 2):len(context) - unit]
         council = bool(before) and (before[-1] in ("ubnd", "hđnd") or before == ["nhân", "dân"])
+        council = council and context.low[-unit:] in (["tỉnh"], ["thành", "phố"], ["tp"])
         return (council and len(words) - start >= 3 and words.text[start] in lex.family_names
                 and not lex.places.starting_at(words.low, start))
 
@@ -276,8 +278,9 @@ class _PersonFinder:
         """Whether the run is written as a school or an institution is: followed by its district
         ("Chu Văn An (quận Tây Hồ)"), or in a list beside places ("Chu Văn An, Cầu Giấy")."""
         end = words.end[-1]
-        if _LOCATED.match(self.canon, end) and words.text[start + 1:start + 2] != ["Thị"]:
-            return True  # not "Lê Thị Truyền (huyện Củ Chi)": a woman and where she lives
+        listed_before = len(context) > 0 and context.text[-1] in (",", ";", ":")
+        if _LOCATED.match(self.canon, end) and listed_before:
+            return True  # not "cử tri Hồ Quang Chính (quận 3)": a person and where he lives
         glue = _LIST_GLUE.match(self.canon, end)
         if not glue:
             return False
@@ -288,7 +291,6 @@ class _PersonFinder:
             return False  # the next item is no place, or only the start of a longer name
         # a list: an item before the name, or one after the place ("Chu Văn An, Cầu Giấy,
         # Nghĩa Tân"); not "anh Nguyễn Văn A, Hà Nội", where the place says where he lives
-        listed_before = len(context) > 0 and context.text[-1] == ","
         listed_after = size < len(following) and following.text[size] in (",", "và")
         return listed_before or listed_after
 

@@ -272,6 +272,7 @@ def test_not_ministries(text):
     ("Ông Lý Á Bằng cho biết. Thái Hoà yêu cầu Lý Á Bằng trả tiền", ["Lý Á Bằng"]),
     ("hai mẹ Việt Nam anh hùng Phan Thị So và Lê Thị Truyền (huyện Củ Chi).",
      ["Phan Thị So", "Lê Thị Truyền"]),
+    ("Cử tri Hồ Quang Chính (quận 3) thì kiến nghị", ["Hồ Quang Chính"]),
 ])
 def test_person_rules(text, expected):
     assert find_persons(text) == expected
@@ -317,6 +318,8 @@ def test_person_rules(text, expected):
     "gồm Chu Văn An, Cầu Giấy, Nghĩa Tân, Trưng Vương, Ngô Sĩ Liên, Thanh Xuân và",
     "các trường trung học cơ sở: Chu Văn An (quận Tây Hồ); Ngô Sĩ Liên (quận Hoàn Kiếm)",
     "đường Nguyễn Hữu Cảnh. Nguyễn Hữu Cảnh là tuyến huyết mạch",
+    "chủ tịch UBND phường Lê Hồng Phong, TP Thái Bình",
+    "5 nhà báo Al Jazeera thiệt mạng",
     # names cut short to hide them
     "vợ chồng ông Bảo Th., ngụ quận Hải Châu; Lê Quốc Th. 400 triệu đồng",
     # one syllable, initials
