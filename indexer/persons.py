@@ -194,7 +194,7 @@ class _PersonFinder:
             # "đường Lê Lợi": a place, unless an official follows the name of a unit
             # ("UBND tỉnh Gia Lai Võ Ngọc Thành", "Phó Chủ tịch UBND tỉnh Vi Thị Lan")
             if not lex.administrative_units.ending_at(context.low, len(context)):
-                self._named_after(context, low[start:])
+                self._named_after(context.low, low[start:])
                 return None
             split = self._family_split(words, start, prefer=2)
             if split is None and not (self._full_vietnamese_name(words, start)
@@ -206,13 +206,13 @@ class _PersonFinder:
         if (low[start],) in lex.place_words and (
                 words.text[start] not in lex.family_names
                 or (start + 1 < n and words.text[start + 1] in lex.family_names)):
-            self._named_after(Words(self.canon, words.text[:start + 1], [], []), low[start + 1:])
+            self._named_after(low[:start + 1], low[start + 1:])
             return None
         return start
 
-    def _named_after(self, context: Words, name: list[str]) -> None:
+    def _named_after(self, before: list[str], name: list[str]) -> None:
         """Note a name written after the place word of a place named after a person."""
-        ending = tuple(context.low[-3:])
+        ending = tuple(before[-3:])
         if any(ending[len(ending) - len(w):] == w for w in _NAMED_AFTER) and not any(
                 ending[len(ending) - len(w):] == w for w in _NOT_NAMED_AFTER):
             self.places.add(" ".join(name))
@@ -371,9 +371,8 @@ class _PersonFinder:
             p -= 1
         return None, False
 
-
     def _head_before_comma(self, context: Words, comma: int) -> str | None:
-        """"title" when a title and an organisation's capitalised name end at the comma."""
+        """The cue "title" when a title and an organisation's name end at the comma."""
         p = comma
         while p > 0 and comma - p < MAX_NAME and context.text[p - 1][:1].isupper():
             p -= 1

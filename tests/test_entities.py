@@ -99,6 +99,8 @@ def test_every_canonical_name_comes_back_as_written(make_index):
         assert sorted(hit["id"] for hit in result["results"]) == sorted(["all", f"m{i}"])
         assert all(name in hit["ministries"] for hit in result["results"])
         assert {v["value"] for v in result["facets"]["ministry"]} == set(names)
+        typed = client.get("/api/search", query_string={"q": f'ministry:"{name}"'}).get_json()
+        assert sorted(hit["id"] for hit in typed["results"]) == sorted(["all", f"m{i}"])
         page = client.get(f"/articles/m{i}").get_data(as_text=True)
         assert f">{escape(name)}</a>" in page
 
