@@ -322,6 +322,7 @@ def test_person_rules(text, expected):
     "đường Nguyễn Hữu Cảnh. Nguyễn Hữu Cảnh là tuyến huyết mạch",
     "chủ tịch UBND phường Lê Hồng Phong, TP Thái Bình",
     "5 nhà báo Al Jazeera thiệt mạng",
+    "Chủ tịch HĐQT Công ty CP Enclave Phú Quốc; còn ở Shark Tank Việt Nam thì",
     # names cut short to hide them
     "vợ chồng ông Bảo Th., ngụ quận Hải Châu; Lê Quốc Th. 400 triệu đồng",
     # one syllable, initials
