@@ -1,5 +1,6 @@
 """Extract stage: the ministries and persons an article names (indexer.ministries,
-indexer.persons), and the byline that names its author.
+indexer.persons over indexer.mentions, with the word lists of indexer.lexicon), and the byline
+that names its author.
 """
 
 from __future__ import annotations

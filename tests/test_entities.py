@@ -275,6 +275,12 @@ def test_not_ministries(text):
     ("hai mẹ Việt Nam anh hùng Phan Thị So và Lê Thị Truyền (huyện Củ Chi).",
      ["Phan Thị So", "Lê Thị Truyền"]),
     ("Cử tri Hồ Quang Chính (quận 3) thì kiến nghị", ["Hồ Quang Chính"]),
+    # foreign names listed beside a person's, and what is listed beside one but no person
+    ("các tên tuổi như Mesut Özil, Arsène Wenger và Sir Alex Ferguson",
+     ["Mesut Özil", "Arsène Wenger", "Alex Ferguson"]),
+    ("các cầu thủ Andre Herreira, James Milner cũng", ["Andre Herreira", "James Milner"]),
+    ("ông Harry Kane, The Hobbit, Miss Earth, Mẹ Sumo, Đắk Lắk và Lafelle Limited",
+     ["Harry Kane"]),
 ])
 def test_person_rules(text, expected):
     assert find_persons(text) == expected
