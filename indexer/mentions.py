@@ -271,7 +271,10 @@ class MentionFinder:
         """Whether the run is written as a school or an institution is: followed by its district
         ("Chu Văn An (quận Tây Hồ)"), or in a list beside places ("Chu Văn An, Cầu Giấy")."""
         end = words.end[-1]
-        listed_before = len(context) > 0 and context.text[-1] in (",", ";", ":")
+        # after another item: "Trưng Vương, Ngô Sĩ Liên", "cơ sở: Chu Văn An"; not a clause
+        # ("Đầu tháng 9, Phạm Trọng Nghĩa")
+        listed_before = len(context) > 1 and (context.text[-1] in (";", ":") or (
+            context.text[-1] == "," and context.text[-2][:1].isupper()))
         if _LOCATED.match(self.canon, end) and listed_before:
             return True  # not "cử tri Hồ Quang Chính (quận 3)": a person and where he lives
         glue = LIST_GLUE.match(self.canon, end)
@@ -283,8 +286,10 @@ class MentionFinder:
                         and following.low[size] != "và"):
             return False  # the next item is no place, or only the start of a longer name
         # a list: an item before the name, or one after the place ("Chu Văn An, Cầu Giấy,
-        # Nghĩa Tân"); not "anh Nguyễn Văn A, Hà Nội", where the place says where he lives
-        listed_after = size < len(following) and following.text[size] in (",", "và")
+        # Nghĩa Tân"); not "Phạm Trọng Nghĩa, Quảng Ngãi, có", where the place is his home
+        listed_after = following.low[size:size + 1] == ["và"] or (
+            following.text[size:size + 1] == [","] and len(following) > size + 1
+            and following.text[size + 1][:1].isupper())
         return listed_before or listed_after
 
     def _full_vietnamese_name(self, words: Words, start: int) -> bool:

@@ -278,9 +278,10 @@ def test_not_ministries(text):
     # foreign names listed beside a person's, and what is listed beside one but no person
     ("các tên tuổi như Mesut Özil, Arsène Wenger và Sir Alex Ferguson",
      ["Mesut Özil", "Arsène Wenger", "Alex Ferguson"]),
-    ("các cầu thủ Andre Herreira, James Milner cũng", ["Andre Herreira", "James Milner"]),
+    ("các cầu thủ Andre Herreira, James Milner... cũng", ["Andre Herreira", "James Milner"]),
     ("ông Harry Kane, The Hobbit, Miss Earth, Mẹ Sumo, Đắk Lắk và Lafelle Limited",
      ["Harry Kane"]),
+    ("Đầu tháng 9, Phạm Trọng Nghĩa, Quảng Ngãi, có chuyến", ["Phạm Trọng Nghĩa"]),
 ])
 def test_person_rules(text, expected):
     assert find_persons(text) == expected
