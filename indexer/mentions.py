@@ -86,6 +86,8 @@ _NOT_NAMED_AFTER = {tuple(w.split()) for w in (
 
 
 class Mention(NamedTuple):
+    """One run of capitalised words read as a name, and what stands around it."""
+
     key: str  # lowercase, one tone placement
     written: str  # as the text writes it
     words: int
