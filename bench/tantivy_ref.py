@@ -112,8 +112,8 @@ def analysed_article(record) -> dict | Skip:
         "folded": [joined(title, "folded"), joined(text, "folded")],
         # the keys of the alias groups the article writes in any form
         "aliases": " ".join(filter(None, (doc["title_alias"], doc["text_alias"]))),
-        "ministries": [m for m in doc["ministries"].split(",") if m],
-        "persons": [p for p in doc["persons"].split(",") if p],
+        "ministries": list(doc["ministries"]),
+        "persons": list(doc["persons"]),
         "month": doc["month"],
         "day": doc["day"],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from whoosh.analysis import IDTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .aliases import alias_keys
@@ -9,7 +10,17 @@ from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
-SCHEMA_VERSION = 3  # 2: content_hash and source_file, for incremental updates; 3: aliases
+SCHEMA_VERSION = 4  # 2: content_hash and source_file, for incremental updates; 3: aliases;
+# 4: ministries and persons as lists of whole names
+
+
+def _names() -> KEYWORD:
+    """A facet of whole names, given as a list: one term per name, stored as the list.
+
+    No separator is involved, so a name keeps its commas ("Bộ Văn hóa, Thể thao và Du lịch");
+    a single string is one whole name.
+    """
+    return KEYWORD(stored=True, lowercase=False, scorable=False, analyzer=IDTokenizer())
 
 
 def make_schema() -> Schema:
@@ -32,8 +43,8 @@ def make_schema() -> Schema:
         # the alias groups (indexer.aliases) written in any form, one key per occurrence
         title_alias=KEYWORD(lowercase=False, scorable=True),
         text_alias=KEYWORD(lowercase=False, scorable=True),
-        ministries=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
-        persons=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        ministries=_names(),
+        persons=_names(),
         date=ID(stored=True),
         month=ID(),
         day=NUMERIC(int, bits=32, sortable=True, signed=False),  # YYYYMMDD, 0 when undated
@@ -75,9 +86,9 @@ def document(article: Article) -> dict:
         "text_fold": text_syllables,
         "title_alias": " ".join(alias_keys([s.text for s in title.spans["folded"]])),
         "text_alias": " ".join(alias_keys([s.text for s in text_syllables.spans["folded"]])),
-        # commas separate the values of a KEYWORD field; names never contain one
-        "ministries": ",".join(m.replace(",", " ") for m in article.ministries),
-        "persons": ",".join(p.replace(",", " ") for p in article.persons),
+        # lists: Whoosh indexes each item as one term and stores the list as it is
+        "ministries": list(article.ministries),
+        "persons": list(article.persons),
         "date": published.isoformat() if published else "",
         "month": published.strftime("%Y-%m") if published else NO_DATE,
         "day": int(published.strftime("%Y%m%d")) if published else 0,

@@ -58,7 +58,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The code and data that decide what an article becomes in the index: when any of them
 # changes, articles that did not change must be analysed again, so an update builds in full.
 PIPELINE_FILES = ("aliases.py", "analysis.py", "article.py", "dates.py", "encoding.py",
-                  "extract.py", "feeds.py", "html.py", "parse.py", "postings.py", "schema.py")
+                  "extract.py", "feeds.py", "html.py", "lexicon.py", "mentions.py", "ministries.py",
+                  "parse.py", "persons.py", "postings.py", "schema.py")
 
 
 class BuildFailed(RuntimeError):

@@ -6,6 +6,7 @@ import json
 import sys
 
 import pytest
+from markupsafe import escape
 
 from conftest import DATA, PROJECT, SEED, shared_path
 from indexer import dates, parse
@@ -15,6 +16,7 @@ from indexer.extract import (
 )
 from indexer.schema import NO_DATE, document
 from indexer.sources import read_records
+from webui import create_app
 
 
 def ministries(text: str) -> list[str]:
@@ -68,6 +70,39 @@ def test_gazetteer_is_consistent():
 def test_with_predecessors(name, predecessors):
     found = gazetteer().with_predecessors(name)
     assert found[0] == name and set(found[1:]) == predecessors
+
+
+# -- names through a real index -----------------------------------------------------------------
+
+def test_every_canonical_name_comes_back_as_written(make_index):
+    """Indexer, Whoosh and the web app give back each gazetteer name as the gazetteer writes it,
+    commas included ("Bộ Văn hóa, Thể thao và Du lịch"), in facets, filters and articles."""
+    names = [m.name for m in gazetteer().ministries]
+    lines = [json.dumps({"id": f"m{i}", "title": f"Tin {i}", "date": "2024-05-06",
+                         "body": f"Đại diện {name} phát biểu tại hội nghị."}, ensure_ascii=False)
+             for i, name in enumerate(names)]
+    # all of them in one article: the stored list keeps them apart
+    lines.append(json.dumps({"id": "all", "title": "Tất cả", "date": "2024-05-07",
+                             "body": "\n".join(f"Đại diện {n} phát biểu." for n in names)},
+                            ensure_ascii=False))
+    root, report = make_index({"names.jsonl": "\n".join(lines) + "\n"})
+    assert report.indexed == len(names) + 1 and not report.skipped
+    client = create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
+
+    facet = client.get("/api/facets/ministry", query_string={"prefix": "", "limit": 100}).get_json()
+    assert {v["value"]: v["count"] for v in facet["values"]} == {n: 2 for n in names}
+    assert client.get("/api/articles/all").get_json()["ministries"] == names
+    for i, name in enumerate(names):
+        assert client.get(f"/api/articles/m{i}").get_json()["ministries"] == [name]
+        found = client.get("/api/search", query_string={"ministry": name, "facet_size": 100})
+        result = found.get_json()
+        assert sorted(hit["id"] for hit in result["results"]) == sorted(["all", f"m{i}"])
+        assert all(name in hit["ministries"] for hit in result["results"])
+        assert {v["value"] for v in result["facets"]["ministry"]} == set(names)
+        typed = client.get("/api/search", query_string={"q": f'ministry:"{name}"'}).get_json()
+        assert sorted(hit["id"] for hit in typed["results"]) == sorted(["all", f"m{i}"])
+        page = client.get(f"/articles/m{i}").get_data(as_text=True)
+        assert f">{escape(name)}</a>" in page
 
 
 # -- ministries: the rules ----------------------------------------------------------------------
@@ -216,6 +251,37 @@ def test_not_ministries(text):
     ("Real Madrid, chủ tịch Florentino Perez cho biết", ["Florentino Perez"]),
     ("Ed Woodward (Phó chủ tịch Man Utd) và Tom Werner", ["Ed Woodward"]),
     ("Trao đổi với Tuổi Trẻ Online, GS.TSKH. Nguyễn Ngọc Lung", ["Nguyễn Ngọc Lung"]),
+    # foreign titles, and what stands between them and the name
+    ("Thư ký Báo chí Nhà Trắng Jen Psaki cho biết", ["Jen Psaki"]),
+    ("Đệ nhất phu nhân Jill Biden, Đệ nhị phu quân Douglas Emhoff cũng tham dự",
+     ["Jill Biden", "Douglas Emhoff"]),
+    ("gồm Chủ tịch Hạ viện Nancy Pelosi, Chủ tịch Thượng viện Patrick Leahy",
+     ["Nancy Pelosi", "Patrick Leahy"]),
+    ("xuất hiện khi nhà báo Sean Ingle của tờ The Guardian tiết lộ", ["Sean Ingle"]),
+    ("các tên tuổi như Sir Alex Ferguson, Ferdinand", ["Alex Ferguson"]),
+    # the official of a club or a body named before the name
+    ("Phó chủ tịch Man Utd Ed Woodward cũng bị chỉ trích", ["Ed Woodward"]),
+    ('Chủ tịch Juventus, Andrea Agnelli: "Tôi không muốn', ["Andrea Agnelli"]),
+    ("Ngoài Agnelli, Chủ tịch UEFA, Aleksander Ceferin, lên án", ["Aleksander Ceferin"]),
+    ("Chủ tịch Ủy ban nhân dân tỉnh Phạm Thiện Nghĩa yêu cầu", ["Phạm Thiện Nghĩa"]),
+    # two spellings of one foreign name are one person; of a Vietnamese name, two persons
+    ("Chủ tịch UEFA Aleksander Ceferin ... Chủ tịch UEFA Alexander Ceferin thề",
+     ["Aleksander Ceferin"]),
+    ("ông Warren Buffett và ông Warren Buffet", ["Warren Buffett"]),
+    ("ông Nguyễn Văn An và ông Nguyễn Văn Anh", ["Nguyễn Văn An", "Nguyễn Văn Anh"]),
+    # a person the text also names a place after, where a title introduces him
+    ("Chủ tịch Tôn Đức Thắng. Trường ĐH Tôn Đức Thắng", ["Tôn Đức Thắng"]),
+    ("Ông Lý Á Bằng cho biết. Thái Hoà yêu cầu Lý Á Bằng trả tiền", ["Lý Á Bằng"]),
+    ("hai mẹ Việt Nam anh hùng Phan Thị So và Lê Thị Truyền (huyện Củ Chi).",
+     ["Phan Thị So", "Lê Thị Truyền"]),
+    ("Cử tri Hồ Quang Chính (quận 3) thì kiến nghị", ["Hồ Quang Chính"]),
+    # foreign names listed beside a person's, and what is listed beside one but no person
+    ("các tên tuổi như Mesut Özil, Arsène Wenger và Sir Alex Ferguson",
+     ["Mesut Özil", "Arsène Wenger", "Alex Ferguson"]),
+    ("các cầu thủ Andre Herreira, James Milner... cũng", ["Andre Herreira", "James Milner"]),
+    ("ông Harry Kane, The Hobbit, Miss Earth, Mẹ Sumo, Đắk Lắk và Lafelle Limited",
+     ["Harry Kane"]),
+    ("Đầu tháng 9, Phạm Trọng Nghĩa, Quảng Ngãi, có chuyến", ["Phạm Trọng Nghĩa"]),
 ])
 def test_person_rules(text, expected):
     assert find_persons(text) == expected
@@ -252,6 +318,20 @@ def test_person_rules(text, expected):
     "Trường THPT chuyên Lê Hồng Phong",
     "Theo tờ Sky Sports, Giám đốc điều hành",
     "Taiwan Semiconductor Manufacturing Inc, nhà sản xuất chip",
+    # clubs and competitions
+    "Lúc này, European Super League chỉ còn 4 đội: Real Madrid, Man Utd và Man City",
+    "Chủ tịch Real Madrid, người đứng đầu Premier League",
+    # institutions named after persons, in the same text or beside places
+    "Hiệu trưởng trường ĐH Tôn Đức Thắng; Phó Giám đốc BV Bạch Mai",
+    "Năm nay Chu Văn An đạt ba giải. Trường THPT Chu Văn An",
+    "gồm Chu Văn An, Cầu Giấy, Nghĩa Tân, Trưng Vương, Ngô Sĩ Liên, Thanh Xuân và",
+    "các trường trung học cơ sở: Chu Văn An (quận Tây Hồ); Ngô Sĩ Liên (quận Hoàn Kiếm)",
+    "đường Nguyễn Hữu Cảnh. Nguyễn Hữu Cảnh là tuyến huyết mạch",
+    "chủ tịch UBND phường Lê Hồng Phong, TP Thái Bình",
+    "5 nhà báo Al Jazeera thiệt mạng",
+    "Chủ tịch HĐQT Công ty CP Enclave Phú Quốc; còn ở Shark Tank Việt Nam thì",
+    # names cut short to hide them
+    "vợ chồng ông Bảo Th., ngụ quận Hải Châu; Lê Quốc Th. 400 triệu đồng",
     # one syllable, initials
     "ông Tư chạy xe ôm",
     "Nguyễn Văn H. (35 tuổi)",

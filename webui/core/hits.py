@@ -75,7 +75,6 @@ def hit(fields: dict, terms) -> dict:
 
 def article_fields(fields: dict) -> dict:
     """The public fields of a stored article."""
-    split = lambda s: [v for v in (s or "").split(",") if v]  # noqa: E731
     return {
         "id": fields["id"],
         "title": fields.get("title", ""),
@@ -84,8 +83,8 @@ def article_fields(fields: dict) -> dict:
         "url": fields.get("url") or None,
         "author": fields.get("author") or None,
         "category": fields.get("category") or None,
-        "ministries": split(fields.get("ministries")),
-        "persons": split(fields.get("persons")),
+        "ministries": list(fields.get("ministries") or ()),  # stored as lists of names
+        "persons": list(fields.get("persons") or ()),
     }
 
 
