@@ -172,7 +172,7 @@ def test_search_journey(browser, base_url, device_name):
         assert (filters.get_attribute("open") is None) == phone  # folded on a phone only
         shot(page, "start")
 
-        box = page.get_by_role("searchbox", name="Từ khóa tìm kiếm")
+        box = page.get_by_role("combobox", name="Từ khóa tìm kiếm")
         box.fill("thi đua")
         with page.expect_navigation():
             box.press("Enter")
@@ -228,7 +228,7 @@ def test_search_journey(browser, base_url, device_name):
         page.go_back()
         assert page.url == results_url
         assert count_text(page) == "2 bài viết · trang 2/2"
-        assert page.get_by_role("searchbox", name="Từ khóa tìm kiếm").input_value() == "thi đua"
+        assert page.get_by_role("combobox", name="Từ khóa tìm kiếm").input_value() == "thi đua"
         shot(page, "back")
         if phone:
             no_sideways_scroll(page)
@@ -294,6 +294,9 @@ def test_without_javascript_everything_still_works(browser, base_url):
     with open_page(browser, base_url, PHONE, javascript=False) as (page, watch):
         page.goto("/?q=thi+đua")
         assert page.locator("details.filters").get_attribute("open") is not None
+        # without the script the search box is a plain search field, with the browser's help
+        box = page.get_by_role("searchbox", name="Từ khóa tìm kiếm")
+        assert box.get_attribute("autocomplete") is None and not page.locator("[role=listbox]").count()
         # the results come first on a phone; a link leads to the filters below them
         results_top = page.locator("main").bounding_box()["y"]
         assert results_top < page.locator("aside").bounding_box()["y"]
