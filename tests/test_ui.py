@@ -207,6 +207,22 @@ def test_selected_values_are_removable_chips(client):
     assert links["Xóa tất cả bộ lọc"] == {"q": ["thi đua"]}
 
 
+def test_selected_values_stay_listed_when_another_filter_leaves_them_nothing(client):
+    two = ["Bộ Y tế", "Bộ Giáo dục và Đào tạo"]
+    params = {"q": "covid", "ministry": two, "person": "Nghiêm Thị Hồng Nhung"}
+    listed = {i["value"]: i["count"] for i in api(client, **params)["facets"]["ministry"]
+              if i["selected"]}
+    assert set(listed) == set(two) and listed["Bộ Giáo dục và Đào tạo"] == 0
+    section = facet_section(page(client, **params), "ministry")
+    head = section.all("ul", cls="values")[0]
+    assert {li.attrs["data-value"]: li.one("span", cls="count").text
+            for li in head.all("li", cls="selected")} == {
+        "Bộ Y tế": f"{listed['Bộ Y tế']} bài", "Bộ Giáo dục và Đào tạo": "0 bài"}
+    # a month chosen with it stays under its year too
+    dated = facet_section(page(client, **params, date="2017-03"), "date")
+    assert dated.link("Đang chọn: Tháng 3/2017 0 bài").attrs["aria-current"] == "true"
+
+
 def test_long_facet_lists_show_more_behind_a_disclosure(client):
     section = facet_section(page(client), "ministry")
     head = section.all("ul", cls="values")[0]  # the first list; the second is behind "more"
