@@ -352,7 +352,10 @@ def test_month_chart_labels_its_years_and_counts():
     xs = [label.x for label in decade.labels]
     assert all(b - a >= panels.LABEL_WIDTH for a, b in zip(xs, xs[1:]))
     assert [label.text for label in decade.labels][:2] == ["2011", "2013"]
-    assert xs[0] >= panels.CHART_LEFT + panels.LABEL_WIDTH / 2 and xs[-1] <= panels.CHART_WIDTH
+    assert xs[0] >= decade.left + panels.LABEL_WIDTH / 2 and xs[-1] <= panels.CHART_WIDTH
+    # the count axis makes room for a peak of more digits ("2.141")
+    busy = panels.month_chart(months(("2021-04", 2141), ("2021-05", 7)))
+    assert busy.left >= 5 * panels.AXIS_DIGIT_WIDTH > decade.left
     years = panels.month_chart(months(("2001-01", 1), ("2020-06", 3)))
     assert years.per == "năm" and years.labels[0].text == "2001"
     assert panels.month_chart(months(("none", 3))) is None

@@ -69,7 +69,8 @@ class Bar:
 # The chart is drawn in the units of its viewBox, which is as wide as the filter column in CSS
 # pixels, so that its text keeps its size: bars on the right of the count axis, years under them.
 CHART_WIDTH = 272
-CHART_LEFT = 30  # the count axis
+CHART_LEFT = 18  # the count axis, widened for a peak of more digits
+AXIS_DIGIT_WIDTH = 7  # room a digit of the axis's numbers takes
 CHART_TOP = 8
 CHART_BOTTOM = CHART_TOP + CHART_HEIGHT  # the base line
 CHART_VIEW_HEIGHT = CHART_BOTTOM + 28  # years, and their totals, under the bars
@@ -114,22 +115,24 @@ def month_chart(months: list[dict]) -> Chart | None:
     if not bars:
         return None
     by_month = len(bars[0].value) == 7
-    slot = (CHART_WIDTH - CHART_LEFT - 2) / max(len(bars), MIN_SLOTS if by_month else 1)
+    peak = max(b.count for b in bars)
+    left = max(CHART_LEFT, 6 + AXIS_DIGIT_WIDTH * len(f"{peak:,}"))
+    slot = (CHART_WIDTH - left - 2) / max(len(bars), MIN_SLOTS if by_month else 1)
     groups: dict[str, list[Bar]] = {}
     for bar in bars:
         groups.setdefault(bar.value[:4], []).append(bar)
     labels: list[Label] = []
     half = LABEL_WIDTH / 2
     for year, group in groups.items():
-        middle = CHART_LEFT + (group[0].x + group[-1].x + 1) / 2 * slot
-        middle = min(max(middle, CHART_LEFT + half), CHART_WIDTH - half)
+        middle = left + (group[0].x + group[-1].x + 1) / 2 * slot
+        middle = min(max(middle, left + half), CHART_WIDTH - half)
         # a year too close to the one before it (a short span of months, or a bar per year
         # over decades) goes without a label rather than over its neighbour's
         if labels and middle - labels[-1].x < LABEL_WIDTH + 2:
             continue
         labels.append(Label(round(middle, 2), year, sum(b.count for b in group)))
-    return Chart(bars, "tháng" if by_month else "năm", max(b.count for b in bars), slot,
-                 labels, counts_on_bars=slot >= COUNT_ON_BAR_WIDTH)
+    return Chart(bars, "tháng" if by_month else "năm", peak, slot, labels,
+                 counts_on_bars=slot >= COUNT_ON_BAR_WIDTH, left=left)
 
 
 def month_bars(months: list[dict]) -> list[Bar]:
