@@ -66,8 +66,9 @@ ARGUMENT_NAMES = {
 }
 _DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
 
-# The error page in Vietnamese: the site's own messages are shown as written; the others
-# (the HTTP library's, the API's parameter messages) are in English and give way to these.
+# The error page in Vietnamese. The site's and the operations' messages for pages are written
+# in Vietnamese and shown as they are; the HTTP library's and the API's (a bad parameter of the
+# feed) are in English and give way to the status's explanation.
 ARTICLE_MISSING = "Không có bài viết này trong kho tin."
 ERROR_MESSAGES = {
     400: "Địa chỉ này có tham số không dùng được. Hãy tìm lại bằng ô tìm kiếm ở trên.",
@@ -77,7 +78,7 @@ ERROR_MESSAGES = {
     500: "Máy chủ gặp lỗi; lỗi đã được ghi lại. Hãy thử lại sau.",
     503: "Kho tin đang được chuẩn bị. Hãy thử lại sau ít phút.",
 }
-OWN_MESSAGES = {ARTICLE_MISSING}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # a value quoted in an English message
 
 
 def request_fields() -> set[str]:
@@ -113,7 +114,7 @@ def lenient_search(args: MultiDict) -> tuple[SearchRequest, list[str]]:
             return parse_search(args), notices
         except BadParameter as bad:
             notices.append(_leave_out(args, bad.param))
-    return SearchRequest(), notices
+    return SearchRequest(q=args.get("q", "").strip()[:MAX_QUERY_CHARS]), notices
 
 
 def _is_day(text: str) -> bool:
@@ -321,8 +322,8 @@ def sort_links(req: SearchRequest) -> list[dict]:
 
 
 def error_message(status: int, message: str) -> str:
-    """What the error page says: the site's own message, else the status's in Vietnamese."""
-    if message in OWN_MESSAGES:
+    """What the error page says: the message when it is in Vietnamese, else the status's."""
+    if any(ch.isalpha() and not ch.isascii() for ch in _QUOTED.sub("", message or "")):
         return message
     return ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
 
