@@ -646,6 +646,15 @@ def test_related_articles_come_from_more_like_this(client, app):
         assert related_articles(generation(), "no-such-article") == []
 
 
+def test_the_icon_is_served_from_memory_and_cached(client):
+    doc = page(client)
+    href = doc.one("link", rel="icon").attrs["href"]
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.data.startswith(b"<svg") and "max-age=86400" in icon.headers["Cache-Control"]
+    assert client.get("/favicon.ico").headers["Location"] == href
+
+
 def test_unknown_article_is_a_friendly_404(client):
     doc = page(client, "/articles/nope", status=404)
     assert doc.one("h1").text == "Không tìm thấy trang"

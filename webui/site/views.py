@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -43,6 +45,7 @@ PERSON_QUERY = "person_q"  # the text of the person facet's search box (page onl
 PERSON_QUERY_CHARS = 100
 PERSON_MATCHES = 20
 FEED_SIZE = 20
+ICON_MAX_AGE = 86_400  # seconds
 CLEAR = "clear"  # the search box's "search without the filters" button (page only)
 
 # The value filters of a search: (SearchRequest field, query argument, panel heading).
@@ -413,7 +416,25 @@ def _person_matches(req: SearchRequest, text: str) -> list[dict]:
 @bp.get("/favicon.ico")
 def favicon():
     """Where browsers look for an icon when a document (the feed) names none."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)
+    return redirect(url_for("views.icon"), code=301)
+
+
+@bp.get("/icon.svg")
+def icon():
+    """The site's icon, from memory.
+
+    Browsers fetch the icon last and drop the request when the reader moves on at once; a
+    static file's response holds an open file, which a dropped connection can leave unclosed.
+    """
+    response = Response(_icon_bytes(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = ICON_MAX_AGE
+    return response
+
+
+@functools.cache
+def _icon_bytes() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.svg").read_bytes()
 
 
 @bp.get("/articles/<article_id>")
