@@ -119,6 +119,8 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Gợi ý tìm kiếm");
     list.hidden = true;
+    // a press in the list (an option, its scroll bar) keeps the focus, and the list, in the box
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     var status = document.createElement("div");
     status.id = "q-suggestions-status";
     status.className = "visually-hidden";
@@ -186,7 +188,6 @@
         li.appendChild(text);
         li.appendChild(document.createTextNode(" "));
         li.appendChild(kind);
-        li.addEventListener("mousedown", function (event) { event.preventDefault(); });
         li.addEventListener("click", function () { choose(n); });
         list.appendChild(li);
       });
