@@ -38,7 +38,23 @@ def panel(items: list[dict], shown: int = SHOWN, more: int = MORE) -> FacetPanel
     return FacetPanel(head, rest, truncated=any(not item["selected"] for item in beyond))
 
 
-# -- the date facet as a chart ---------------------------------------------------------------
+# -- the date facet: selected values kept, and a chart ------------------------------------------
+
+
+def with_selected_dates(items: list[dict], selected: tuple[str, ...], years: bool = False
+                        ) -> list[dict]:
+    """The date facet (months, or ``years``) with every selected value listed, 0 if need be.
+
+    A chosen month no other filter leaves an article in still applies: it stays in sight.
+    """
+    listed = {item["value"] for item in items}
+    wanted = {value[:4] if years and value != NO_DATE else value for value in selected}
+    if not years:
+        wanted = {value for value in wanted if len(value) == 7}
+    added = [{"value": value, "count": 0, "selected": value in selected}
+             for value in wanted - listed]
+    # newest first, undated last, as the core lists them
+    return sorted(items + added, key=lambda i: (i["value"] != NO_DATE, i["value"]), reverse=True)
 
 
 @dataclass
@@ -48,6 +64,75 @@ class Bar:
     selected: bool
     x: int
     height: float
+
+
+# The chart is drawn in the units of its viewBox, which is as wide as the filter column in CSS
+# pixels, so that its text keeps its size: bars on the right of the count axis, years under them.
+CHART_WIDTH = 272
+CHART_LEFT = 18  # the count axis, widened for a peak of more digits
+AXIS_DIGIT_WIDTH = 7  # room a digit of the axis's numbers takes
+CHART_TOP = 8
+CHART_BOTTOM = CHART_TOP + CHART_HEIGHT  # the base line
+CHART_VIEW_HEIGHT = CHART_BOTTOM + 28  # years, and their totals, under the bars
+MIN_SLOTS = 12  # a short span keeps slim bars: at least a year's worth of slots
+LABEL_WIDTH = 26  # room a year's label needs ("2017", or its total under it)
+COUNT_ON_BAR_WIDTH = 16  # bars this wide carry their count
+
+
+@dataclass
+class Label:
+    """A year under the chart, centred under its bars, with its number of articles."""
+
+    x: float
+    text: str
+    total: int
+
+
+@dataclass
+class Chart:
+    bars: list[Bar]
+    per: str  # "tháng" or "năm": what one bar counts
+    peak: int
+    slot: float  # the width of one bar's slot
+    labels: list[Label]
+    counts_on_bars: bool
+    width: int = CHART_WIDTH
+    left: int = CHART_LEFT
+    top: int = CHART_TOP
+    bottom: int = CHART_BOTTOM
+    height: int = CHART_VIEW_HEIGHT
+
+    def bar_x(self, bar: Bar) -> float:
+        return round(self.left + bar.x * self.slot, 2)
+
+    def bar_top(self, bar: Bar) -> float:
+        return round(self.bottom - max(bar.height, 2), 2)
+
+
+def month_chart(months: list[dict]) -> Chart | None:
+    """The date facet as a labelled bar chart, or None when no article is dated."""
+    bars = month_bars(months)
+    if not bars:
+        return None
+    by_month = len(bars[0].value) == 7
+    peak = max(b.count for b in bars)
+    left = max(CHART_LEFT, 6 + AXIS_DIGIT_WIDTH * len(f"{peak:,}"))
+    slot = (CHART_WIDTH - left - 2) / max(len(bars), MIN_SLOTS if by_month else 1)
+    groups: dict[str, list[Bar]] = {}
+    for bar in bars:
+        groups.setdefault(bar.value[:4], []).append(bar)
+    labels: list[Label] = []
+    half = LABEL_WIDTH / 2
+    for year, group in groups.items():
+        middle = left + (group[0].x + group[-1].x + 1) / 2 * slot
+        middle = min(max(middle, left + half), CHART_WIDTH - half)
+        # a year too close to the one before it (a short span of months, or a bar per year
+        # over decades) goes without a label rather than over its neighbour's
+        if labels and middle - labels[-1].x < LABEL_WIDTH + 2:
+            continue
+        labels.append(Label(round(middle, 2), year, sum(b.count for b in group)))
+    return Chart(bars, "tháng" if by_month else "năm", peak, slot, labels,
+                 counts_on_bars=slot >= COUNT_ON_BAR_WIDTH, left=left)
 
 
 def month_bars(months: list[dict]) -> list[Bar]:

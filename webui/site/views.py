@@ -7,27 +7,35 @@ only enhances it (static/app.js).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import re
+from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    has_request_context,
     redirect,
     render_template,
     request,
     url_for,
 )
 
-from ..api.params import parse_search
+from werkzeug.datastructures import MultiDict
+
+from ..api.params import MAX_FILTER_VALUES, REPEATABLE, BadParameter, parse_search
 from ..core import SearchRequest, facets, search
 from ..core.hits import get_article
+from ..core.query import MAX_QUERY_CHARS
 from ..core.related import related_articles
 from ..core.request import MAX_RESULTS_DEPTH
 from ..live import generation
 from . import panels
-from .feed import CONTENT_TYPE, VIETNAM, atom_feed
+from .feed import CONTENT_TYPE, atom_feed
 
 bp = Blueprint("views", __name__)
 
@@ -37,11 +45,116 @@ PERSON_QUERY = "person_q"  # the text of the person facet's search box (page onl
 PERSON_QUERY_CHARS = 100
 PERSON_MATCHES = 20
 FEED_SIZE = 20
+ICON_MAX_AGE = 86_400  # seconds
+CLEAR = "clear"  # the search box's "search without the filters" button (page only)
+
+# The value filters of a search: (SearchRequest field, query argument, panel heading).
+# ``categories`` and ``sources`` are used where the request has them.
+FILTERS = (
+    ("ministries", "ministry", "Bộ, ngành"),
+    ("persons", "person", "Nhân vật"),
+    ("dates", "date", "Thời gian"),
+    ("categories", "category", "Chuyên mục"),
+    ("sources", "source", "Nguồn tin"),
+)
+# The facets of the search result that are listed as plain panels, by query argument.
+PLAIN_PANELS = ("category", "source")
+
+# What the search page says about a query argument it cannot use and leaves out.
+ARGUMENT_NAMES = {
+    "q": "từ khóa", "ministry": "bộ, ngành", "person": "nhân vật", "date": "thời gian",
+    "from": "từ ngày", "to": "đến ngày", "sort": "cách sắp xếp", "page": "số trang",
+    "per_page": "số bài mỗi trang", "predecessors": "bộ tiền thân",
+    "facet_size": "số giá trị bộ lọc", "category": "chuyên mục", "source": "nguồn tin",
+}
+_DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+
+# The error page in Vietnamese. The site's and the operations' messages for pages are written
+# in Vietnamese and shown as they are; the HTTP library's and the API's (a bad parameter of the
+# feed) are in English and give way to the status's explanation.
+ARTICLE_MISSING = "Không có bài viết này trong kho tin."
+ERROR_MESSAGES = {
+    400: "Địa chỉ này có tham số không dùng được. Hãy tìm lại bằng ô tìm kiếm ở trên.",
+    404: "Không có trang nào ở địa chỉ này. Hãy tìm bài viết bằng ô tìm kiếm ở trên.",
+    405: "Trang này không nhận yêu cầu kiểu này.",
+    429: "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Hãy thử lại sau ít phút.",
+    500: "Máy chủ gặp lỗi; lỗi đã được ghi lại. Hãy thử lại sau.",
+    503: "Kho tin đang được chuẩn bị. Hãy thử lại sau ít phút.",
+}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # a value quoted in an English message
 
 
-def today() -> dt.date:
-    """Today in Vietnam, for the quick date ranges."""
-    return dt.datetime.now(VIETNAM).date()
+def request_fields() -> set[str]:
+    return {f.name for f in dataclasses.fields(SearchRequest)}
+
+
+def filter_fields(req: SearchRequest) -> list[tuple[str, str, str]]:
+    """The value filters this version of SearchRequest has."""
+    have = request_fields()
+    return [spec for spec in FILTERS if spec[0] in have]
+
+
+def lenient_search(args: MultiDict) -> tuple[SearchRequest, list[str]]:
+    """The page's reading of its query string: what can be used, and notices about the rest.
+
+    The API refuses a bad argument; a reader who follows an old link or types a date range
+    backwards gets the search anyway, with a word about what was changed or left out.
+    """
+    args = MultiDict(args)
+    notices: list[str] = []
+    for name in ("from", "to"):  # 23/03/2017, as readers write dates, is read too
+        day = _DAY_MONTH_YEAR.fullmatch(args.get(name, ""))
+        if day:
+            args[name] = f"{day[3]}-{int(day[2]):02d}-{int(day[1]):02d}"
+    start, end = args.get("from", "").strip(), args.get("to", "").strip()
+    if start and end and start > end and _is_day(start) and _is_day(end):
+        args["from"], args["to"] = end, start
+        notices.append(f"Ngày bắt đầu ({day_label(start)}) sau ngày kết thúc "
+                       f"({day_label(end)}): đã đổi lại thành từ {day_label(end)} "
+                       f"đến {day_label(start)}.")
+    for _ in range(len(ARGUMENT_NAMES) + 1):  # each round leaves out one argument at least
+        try:
+            return parse_search(args), notices
+        except BadParameter as bad:
+            notices.append(_leave_out(args, bad.param))
+    return SearchRequest(q=args.get("q", "").strip()[:MAX_QUERY_CHARS]), notices
+
+
+def _is_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _leave_out(args: MultiDict, name: str) -> str:
+    """Change or drop the argument ``name`` so that it parses; say what was done."""
+    label = ARGUMENT_NAMES.get(name, name)
+    if name == "q":
+        args["q"] = args.get("q", "")[:MAX_QUERY_CHARS]
+        return f"Từ khóa dài quá {MAX_QUERY_CHARS} ký tự: chỉ tìm {MAX_QUERY_CHARS} ký tự đầu."
+    if name == "page":
+        args.pop("page", None)
+        return "Không có trang này của kết quả: đang hiển thị trang đầu."
+    if name in REPEATABLE or name in ("category", "source"):
+        values = args.poplist(name)
+        kept = [v for v in values if _value_parses(name, v)][:MAX_FILTER_VALUES]
+        args.setlist(name, kept)
+        dropped = [v for v in values if v not in kept]
+        shown = ", ".join(f"“{v[:40]}”" for v in dropped[:3]) + ("…" if len(dropped) > 3 else "")
+        return f"Đã bỏ qua {label} không dùng được: {shown}."
+    value = args.poplist(name)
+    shown = f" “{value[0][:40]}”" if value and value[0] else ""
+    return f"Đã bỏ qua {label}{shown} không dùng được."
+
+
+def _value_parses(name: str, value: str) -> bool:
+    try:
+        parse_search(MultiDict([(name, value)]))
+    except BadParameter:
+        return False
+    return True
 
 
 def hidden_fields(req: SearchRequest, *leave_out: str) -> list[tuple[str, str]]:
@@ -101,34 +214,86 @@ def predecessor_names(req: SearchRequest) -> list[str]:
     return [n for n in facets.ministry_filter(chosen) if n not in req.ministries]
 
 
+def filter_values(req: SearchRequest) -> list[dict]:
+    """The search's filters one by one: what the chips remove and the search box keeps.
+
+    ``boxes`` are the search box's checkboxes for the filter: query argument, value, label.
+    """
+    out = []
+    for field, arg, _ in filter_fields(req):
+        for value in getattr(req, field):
+            label = date_label(value) if arg == "date" else value
+            out.append({"field": field, "label": label, "boxes": [(arg, value, label)],
+                        "remove": toggle_url(req, field, value)})
+    if req.date_from or req.date_to:
+        out.append({
+            "field": "range",
+            "label": f"{day_label(req.date_from) or '…'} – {day_label(req.date_to) or '…'}",
+            "boxes": [(name, day.isoformat(), f"{word} {day_label(day)}")
+                      for name, word, day in (("from", "từ", req.date_from),
+                                              ("to", "đến", req.date_to)) if day],
+            "remove": search_url(req, date_from=None, date_to=None),
+        })
+    number = 0
+    for item in out:
+        boxes = []
+        for name, value, label in item["boxes"]:
+            number += 1
+            boxes.append({"id": f"keep-{number}", "name": name, "value": value, "label": label})
+        item["boxes"] = boxes
+    return out
+
+
+def without_filters(req: SearchRequest) -> SearchRequest:
+    """The same words, sort and page size, with no filter."""
+    return req.with_(date_from=None, date_to=None, predecessors=False,
+                     **{field: () for field, _, _ in filter_fields(req)})
+
+
 def has_filters(req: SearchRequest) -> bool:
-    return bool(req.ministries or req.persons or req.dates or req.date_from or req.date_to)
+    return bool(filter_values(req))
 
 
 def describe(req: SearchRequest) -> str:
     """The search in words, for titles: “thi đua” · Bộ Y tế · Tháng 3/2017."""
     parts = [f"“{req.q}”"] if req.q else []
-    parts += [*req.ministries, *req.persons, *(date_label(d) for d in req.dates)]
-    if req.date_from or req.date_to:
-        parts.append(f"{day_label(req.date_from) or '…'} – {day_label(req.date_to) or '…'}")
+    parts += [f["label"] for f in filter_values(req)]
     return " · ".join(parts)
 
 
-def quick_ranges(req: SearchRequest) -> list[dict]:
-    """Last 7 days, last 30 days, this year: plain from/to searches."""
-    now = today()
-    out = []
-    for label, start in (
-        ("7 ngày qua", now - dt.timedelta(days=6)),
-        ("30 ngày qua", now - dt.timedelta(days=29)),
-        ("Năm nay", now.replace(month=1, day=1)),
-    ):
-        current = req.date_from == start and req.date_to == now and not req.dates
+def archive_ranges(req: SearchRequest, months: list[dict]) -> list[dict]:
+    """Ranges ending at the newest month that has articles in this search, with their counts.
+
+    Ranges counted back from today would be empty on an archive of past years; these always
+    hold articles. ``months`` is the date facet, whose counts ignore the date filter itself.
+    """
+    counts = {m["value"]: m["count"] for m in months if m["value"] != "none" and m["count"]}
+    if not counts:
+        return []
+    newest = max(counts)
+    year, month = int(newest[:4]), int(newest[5:])
+    out, seen = [], set()
+    for span, label in ((1, date_label(newest)), (3, "3 tháng"), (12, "12 tháng")):
+        first_year, first_month = divmod(year * 12 + month - 1 - (span - 1), 12)
+        first = f"{first_year:04d}-{first_month + 1:02d}"
+        count = sum(c for value, c in counts.items() if first <= value <= newest)
+        if count in seen:  # a longer range with no more articles adds nothing
+            continue
+        seen.add(count)
+        start = dt.date(first_year, first_month + 1, 1)
+        end = _month_end(year, month)
         out.append({
-            "label": label, "current": current,
-            "url": search_url(req, date_from=start, date_to=now, dates=()),
+            "label": label if span == 1 else f"{label} đến {month}/{year}",
+            "count": count,
+            "current": req.date_from == start and req.date_to == end and not req.dates,
+            "url": search_url(req, date_from=start, date_to=end, dates=()),
         })
     return out
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
@@ -146,6 +311,26 @@ def whole_year(value: str) -> str:
     return f"Cả năm {value}"
 
 
+def sort_links(req: SearchRequest) -> list[dict]:
+    """The orders offered: without words every article is as relevant, so the newest come first
+    and "relevance" is not offered."""
+    if req.q:
+        return [{"label": label, "url": search_url(req, sort=value), "current": req.sort == value}
+                for value, label in SORT_LABELS.items()]
+    current = "oldest" if req.sort == "oldest" else "newest"
+    return [{"label": SORT_LABELS[value],
+             "url": search_url(req, sort="relevance" if value == "newest" else value),
+             "current": value == current}
+            for value in ("newest", "oldest")]
+
+
+def error_message(status: int, message: str) -> str:
+    """What the error page says: the message when it is in Vietnamese, else the status's."""
+    if any(ch.isalpha() and not ch.isascii() for ch in _QUOTED.sub("", message or "")):
+        return message
+    return ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+
+
 @bp.app_template_filter("number")
 def number(value: int) -> str:
     """12345 -> "12.345", as Vietnamese writes thousands."""
@@ -155,6 +340,12 @@ def number(value: int) -> str:
 @bp.app_context_processor
 def helpers():
     return {
+        # every page's search box keeps the search it was reached with (error pages too);
+        # a page that renders a search passes its own ``req``
+        "req": lenient_search(request.args)[0] if has_request_context() else SearchRequest(),
+        "filter_values": filter_values,
+        "filter_args": [arg for _, arg, _ in FILTERS] + ["from", "to"],
+        "error_message": error_message,
         "search_url": search_url,
         "toggle_url": toggle_url,
         "feed_url": feed_url,
@@ -168,25 +359,37 @@ def helpers():
 
 @bp.get("/")
 def index():
-    req = parse_search(request.args)
+    req, notices = lenient_search(request.args)
+    if request.args.get(CLEAR):  # the search box's "without filters" button
+        return redirect(search_url(without_filters(req)))
     # one more value than listed behind "show more" tells whether a facet has further values
     result = search(req.with_(facet_size=panels.MORE + 1), generation())
     person_q = request.args.get(PERSON_QUERY, "").strip()[:PERSON_QUERY_CHARS]
     person_matches = _person_matches(req, person_q) if person_q else None
     # the last page paging can reach (deep paging is refused: see search.MAX_RESULTS_DEPTH)
     pages = min(result.pages, MAX_RESULTS_DEPTH // req.per_page)
+    months = panels.with_selected_dates(result.facets["date"], req.dates)
+    years = panels.with_selected_dates(result.facets["year"], req.dates, years=True)
     open_years = {value[:4] for value in req.dates}
+    plain = [
+        {"arg": arg, "field": field, "heading": heading,
+         "panel": panels.panel(result.facets[arg])}
+        for field, arg, heading in filter_fields(req)
+        if arg in PLAIN_PANELS and result.facets.get(arg)
+    ]
     return render_template(
-        "search.html", req=req, result=result, pages=pages,
+        "search.html", req=req, result=result, pages=pages, notices=notices,
         page_numbers=page_numbers(req.page, pages),
         ministries=panels.panel(result.facets["ministry"]),
         predecessors=predecessor_names(req),
         persons=panels.panel(result.facets["person"]),
+        plain_panels=plain,
         person_q=person_q, person_matches=person_matches,
-        bars=panels.month_bars(result.facets["date"]), chart_height=panels.CHART_HEIGHT,
-        open_years=open_years, quick_ranges=quick_ranges(req),
+        chart=panels.month_chart(months), months=months, years=years,
+        open_years=open_years, archive_ranges=archive_ranges(req, months),
+        active_filters=filter_values(req), cleared=search_url(without_filters(req)),
         has_filters=has_filters(req), description=describe(req),
-        sort_labels=SORT_LABELS,
+        sort_links=sort_links(req),
         suggestion=getattr(result, "suggestion", None),
     )
 
@@ -213,14 +416,32 @@ def _person_matches(req: SearchRequest, text: str) -> list[dict]:
 @bp.get("/favicon.ico")
 def favicon():
     """Where browsers look for an icon when a document (the feed) names none."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)
+    return redirect(url_for("views.icon"), code=301)
+
+
+@bp.get("/icon.svg")
+def icon():
+    """The site's icon, from memory.
+
+    Browsers fetch the icon last and drop the request when the reader moves on at once; a
+    static file's response holds an open file, which a dropped connection can leave unclosed.
+    """
+    response = Response(_icon_bytes(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = ICON_MAX_AGE
+    return response
+
+
+@functools.cache
+def _icon_bytes() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.svg").read_bytes()
 
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     found = get_article(generation(), article_id)
     if found is None:
-        abort(404, description="Không có bài viết này trong kho tin.")
+        abort(404, description=ARTICLE_MISSING)
     return render_template(
         "article.html", article=found, req=SearchRequest(),
         related=related_articles(generation(), article_id), source_url=_source_url(found),
