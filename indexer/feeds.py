@@ -17,7 +17,8 @@ from xml.parsers import expat
 from . import dates
 from .article import Skip
 from .encoding import Undecodable, declared_charset, decode
-from .sources import Notice, Record, digest
+from .html import html_to_text
+from .record import Notice, Record, digest
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -100,8 +101,6 @@ def _date(value: str) -> str | None:
 
 
 def _text(markup: str) -> str:
-    from .html import html_to_text
-
     return html_to_text(markup) if "<" in markup or "&" in markup else markup.strip()
 
 

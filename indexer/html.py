@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from . import dates
 from .article import Article, BadArticle
-from .parse import TITLE_MAX, clean, slug
+from .cleaning import TITLE_MAX, clean, slug
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}

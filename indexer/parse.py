@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from . import dates
 from .article import Article, BadArticle
-from .sources import Record
+from .cleaning import TITLE_MAX, clean, slug
+from .html import parse_html
+from .record import Record
 
 _LEAD = re.compile(r"^\(\s*([^()]{2,80}?)\s*\)\s*[-–—]\s*(.*)$")
 _IMAGE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|bmp|tiff?)$", re.IGNORECASE)
@@ -18,31 +19,16 @@ _FOOTER = re.compile(
     r"bình luận|tags?:|từ khóa|từ khoá|xem thêm|tin liên quan|các tin khác|về đầu trang)",
     re.IGNORECASE,
 )
-_SLUG = re.compile(r"[^a-z0-9]+")
 # An author line: two to five capitalised syllables, nothing else ("Xuân Lộc", "Thu Hà").
 _AUTHOR = re.compile(r"^(?:[A-ZĐÂĂÊÔƠƯ][^\W\d_]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){0,4}$")
-
-TITLE_MAX = 500
-
-
-def clean(text: str) -> str:
-    """NFC, no control characters, no trailing spaces."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
-    return text.strip()
-
-
-def slug(name: str) -> str:
-    """An id-safe form of a file name: "MIC 2017-03-23.txt" -> "mic-2017-03-23"."""
-    from .analysis import fold
-
-    return _SLUG.sub("-", fold(name)).strip("-")
 
 
 def parse_record(record: Record) -> Article:
     """Dispatch on the record's kind."""
     if record.kind == "text":
         return parse_text(record.data, record.file)
+    if record.kind == "html":
+        return parse_html(record.data, record.file)
     return parse_json(record.data, record.file, record.line)
 
 

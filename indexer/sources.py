@@ -7,23 +7,23 @@ Kinds of input, told by the file name:
 - ``.html``, ``.htm``: one article page saved from a news or ministry site (see html.py);
 - ``.rss``, ``.atom``, and ``.xml`` files that are RSS or Atom feeds: one article per item.
 
-Every record carries a digest of its raw input, so an update can tell a changed article from an
-unchanged one without parsing or segmenting it.
+Every record carries a digest of its raw input (record.py), so an update can tell a changed
+article from an unchanged one without parsing or segmenting it.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .article import Skip
 from .encoding import Undecodable, declared_charset, decode
+from .feeds import read_feed
+from .record import Notice, Record, digest
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -36,37 +36,7 @@ KNOWN = ".txt, .jsonl, .jsonl.gz, .html, .rss, .atom, .xml feeds"
 MAX_ARTICLE_BYTES = 8 * 2**20  # one text or HTML file, one JSON line
 MAX_FEED_BYTES = 64 * 2**20
 
-
-@dataclass(frozen=True)
-class Record:
-    """One raw input: a whole text or HTML file, or one JSON Lines object or feed item."""
-
-    kind: str  # "text", "html" or "json"
-    file: str
-    line: int | None
-    data: object  # str for text and html, dict for json
-    digest: str = ""  # of the raw input: equal digests, equal articles
-
-
-@dataclass(frozen=True)
-class Notice:
-    """An input that was indexed, with a remark worth a look (a legacy encoding)."""
-
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.message}"
-
-
 Progress = Callable[[int], None]  # told how many more bytes of input were read
-
-
-def digest(raw: bytes) -> str:
-    """The digest of one raw input."""
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def kind_of(path: Path) -> str | None:
@@ -134,8 +104,6 @@ def read_records(path: Path, progress: Progress | None = None) -> Iterator[Recor
     if raw is None:
         return
     if kind == "feed":
-        from .feeds import read_feed
-
         yield from read_feed(path, raw)
         return
     try:
