@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,11 @@ from .segments import LiveIndex, Unchanged, Written
 from .sources import kind_of, read_records
 
 log = logging.getLogger("indexer")
+
+# Skips listed per file, in the summary and the log; the rest are counted. A file of a
+# million broken lines would otherwise make a summary of hundreds of megabytes and rotate the
+# log's history away.
+MAX_SKIPS_LISTED = 100
 
 
 class Changes:
@@ -30,25 +36,59 @@ class Changes:
         self.missing_roots = [r for r in self.roots if not os.path.exists(r)]
         self.read_files: set[str] = set()
         self.troubled_files: set[str] = set()  # files with a skipped part: keep their articles
+        self.troubled_folders: set[str] = set()  # folders that could not be listed, with "/"
         self.claimed: dict[str, str] = {}  # id -> where the winning article came from
         self.dropped: list[tuple[int, int]] = []  # (worker, docnum) that lost to an earlier id
         self.deleted_live: set[tuple[int, int]] = set()
+        self.skips_by_file: dict[str, int] = {}
 
     def _skip(self, skip: Skip) -> None:
-        self.report.skipped.append(skip)
-        self.troubled_files.add(os.path.abspath(skip.file))
-        log.info("skipped %s", skip)
+        file = os.path.abspath(skip.file)
+        self.troubled_files.add(file)
+        if os.path.isdir(file):
+            self.troubled_folders.add(file.rstrip(os.sep) + os.sep)
+        count = self.skips_by_file[file] = self.skips_by_file.get(file, 0) + 1
+        if count <= MAX_SKIPS_LISTED:
+            self.report.skipped.append(skip)
+            log.info("skipped %s", skip)
+
+    def unlisted_skips(self) -> None:
+        """One Skip per file for its skips past the first MAX_SKIPS_LISTED (call at the end)."""
+        for skip in list(self.report.skipped):
+            file = os.path.abspath(skip.file)
+            more = self.skips_by_file.pop(file, 0) - MAX_SKIPS_LISTED
+            if more > 0:
+                summary = Skip(skip.file, None, f"and {more} more skipped inputs of this file, "
+                               f"not listed (the first {MAX_SKIPS_LISTED} are)")
+                self.report.skipped.append(summary)
+                log.info("skipped %s", summary)
+
+    def _records(self, path: Path) -> Iterator[Record | Skip | Notice]:
+        """The records of one file; an unforeseen failure of its reader is a Skip too."""
+        read = self.progress.read if self.progress else None
+        records = read_records(path, read)
+        line = None
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - one file must not stop the run
+                log.warning("reading %s failed", path, exc_info=True)
+                yield Skip(str(path), line, f"cannot be read: {type(exc).__name__}: {exc}")
+                return
+            line = record.line
+            yield record
 
     def inputs(self, paths: list[Path | Skip]) -> Iterator[Record | Unchanged]:
         """Records to index and Unchanged marks, in source order."""
-        read = self.progress.read if self.progress else None
         for path in paths:
             if isinstance(path, Skip):
                 self._skip(path)
                 continue
             self.report.files += 1
             self.read_files.add(os.path.abspath(path))
-            for record in read_records(path, read):
+            for record in self._records(path):
                 if isinstance(record, Skip):
                     self._skip(record)
                 elif isinstance(record, Notice):
@@ -116,10 +156,63 @@ class Changes:
             return "its source folder is missing"
         if file in self.troubled_files:
             return "its source file could not be read in full"
+        if any(file.startswith(folder) for folder in self.troubled_folders):
+            return "its folder could not be read"
         if not os.path.exists(file):
             return None
         if file not in self.read_files:
             return "its source file is no longer read as articles"
         if kind_of(Path(file)) == "feed":
             return "older feed items stay when they leave the feed"
+        return None
+
+
+@dataclass(frozen=True)
+class RemovalLimit:
+    """How many live articles a run may remove: a share of them, a number, or any number.
+
+    A source that comes back empty (an unmounted disk, a folder emptied by mistake) looks like
+    every article gone; past the limit the run refuses and the live generation stays.
+    """
+
+    share: float | None = 0.10
+    count: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "RemovalLimit":
+        """``10%``, ``250`` (articles) or ``all``; ValueError for anything else."""
+        text = text.strip().lower()
+        if text in ("all", "any", "100%"):
+            return cls(share=None)
+        if text.endswith("%"):
+            share = float(text[:-1]) / 100
+            if not 0 <= share <= 1:
+                raise ValueError(f"{text!r}: a share between 0% and 100%")
+            return cls(share=share)
+        count = int(text)
+        if count < 0:
+            raise ValueError(f"{text!r}: a number of articles, at least 0")
+        return cls(share=None, count=count)
+
+    @property
+    def unlimited(self) -> bool:
+        return self.share is None and self.count is None
+
+    def __str__(self) -> str:
+        if self.unlimited:
+            return "all"
+        return f"{self.share:.0%}" if self.share is not None else str(self.count)
+
+    def refusal(self, live: int, removed: int, left: int) -> str | None:
+        """Why a generation with ``left`` articles, ``removed`` of the ``live`` ones gone, must
+        not be published; None when it may."""
+        if self.unlimited or live == 0:
+            return None
+        if left == 0:
+            return (f"the new index would be empty, where {live} articles are live (an empty or "
+                    "unmounted source?); --max-remove all publishes it")
+        allowed = int(self.share * live) if self.share is not None else self.count
+        if removed > allowed:
+            return (f"it would remove {removed} of the {live} live articles, more than the "
+                    f"limit of {self} (--max-remove); the live index is kept")
         return None

@@ -17,8 +17,9 @@ def prepare(record: Record) -> dict | Skip:
         doc = document(extract(parse_record(record)))
     except BadArticle as exc:
         return Skip(record.file, record.line, str(exc))
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-        # one odd input must not stop the night's run: it is reported like any bad input
+    except Exception as exc:  # noqa: BLE001
+        # one odd input must not stop the night's run, whatever it trips: it is reported
+        # like any bad input
         return Skip(record.file, record.line,
                     f"could not be indexed: {type(exc).__name__}: {exc}")
     doc["content_hash"] = record.digest

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from . import dates
 from .article import Article, BadArticle
-from .cleaning import TITLE_MAX, clean, slug
+from .cleaning import TITLE_MAX, article_id, clean, slug
 from .html import parse_html
 from .record import Record
 
@@ -77,7 +78,7 @@ def parse_text(text: str, file: str) -> Article:
     published = dates.date_from_text(body) or dates.date_from_name(name)
     stem = name.split(".")[0]
     return Article(
-        id=slug(stem) or "article",
+        id=article_id(slug(stem) or "article"),
         title=title,
         body=body,
         published=published,
@@ -93,19 +94,25 @@ def _text_field(data: dict, key: str) -> str:
     value = data.get(key)
     if value is None:
         return ""
-    if not isinstance(value, (str, int, float)):
-        raise BadArticle(f"field {key!r} must be text, not {type(value).__name__}")
-    return clean(str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and key == "id":
+        return str(value)  # exports number their articles: 12345 is the id "12345"
+    if not isinstance(value, str):
+        kind = {bool: "a boolean", int: "a number", float: "a number"}.get(
+            type(value), type(value).__name__)
+        raise BadArticle(f"field {key!r} must be text, not {kind} ({json.dumps(value)[:40]})")
+    return clean(value)
 
 
 def parse_json(data: dict, file: str, line: int | None) -> Article:
     """An article from one JSON Lines object (fields of shared/corpus/README.md)."""
-    article_id = _text_field(data, "id")
-    if not article_id:
+    source_id = _text_field(data, "id")
+    if not source_id:
         raise BadArticle("missing 'id'")
     title = _text_field(data, "title")
     if not title:
         raise BadArticle("missing 'title'")
+    if len(title) > TITLE_MAX:
+        raise BadArticle(f"'title' is {len(title)} characters long: not a title")
     summary = _text_field(data, "summary")
     body = _text_field(data, "body")
     if not (summary or body):
@@ -113,13 +120,14 @@ def parse_json(data: dict, file: str, line: int | None) -> Article:
     raw_date = _text_field(data, "date")
     published = None
     if raw_date:
-        published = dates.parse_iso(raw_date)
+        published = dates.parse_iso(raw_date, whole=True)
         if published is None:
-            raise BadArticle(f"'date' {raw_date!r} is not a valid YYYY-MM-DD date")
+            raise BadArticle(f"'date' {raw_date[:40]!r} is not a valid YYYY-MM-DD date")
     else:
         published = dates.date_from_opening(summary, body)
     return Article(
-        id=article_id,
+        id=article_id(source_id),
+        source_id=source_id,
         title=title,
         body=body,
         summary=summary,

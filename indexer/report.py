@@ -12,6 +12,10 @@ class BuildFailed(RuntimeError):
     """The run could not complete; the live index is untouched."""
 
 
+class Refused(BuildFailed):
+    """The run made a generation it must not publish (it would remove too much)."""
+
+
 @dataclass
 class BuildReport:
     """What a run did, for people (text) and schedulers (JSON)."""
@@ -33,6 +37,7 @@ class BuildReport:
     workers: int = 1
     full_build_because: str | None = None  # why an update built in full
     cleared: list[str] = field(default_factory=list)  # leftovers of a killed run
+    error: str | None = None  # why the run failed or refused: nothing was published
 
     def as_dict(self) -> dict:
         return {
@@ -56,4 +61,5 @@ class BuildReport:
             "workers": self.workers,
             "full_build_because": self.full_build_because,
             "cleared": self.cleared,
+            "error": self.error,
         }

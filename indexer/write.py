@@ -30,11 +30,11 @@ from whoosh import index as whoosh_index
 
 from . import store
 from .article import Skip
-from .changes import Changes
+from .changes import Changes, RemovalLimit
 from .extract import GAZETTEER_DIR
 from .lock import IndexLock
 from .progress import Progress
-from .report import BuildFailed, BuildReport
+from .report import BuildFailed, BuildReport, Refused
 from .schema import SCHEMA_VERSION, make_schema
 from .segments import LiveIndex, assemble, create_empty
 from .sources import find_files
@@ -80,17 +80,36 @@ def _update_base(root: Path) -> tuple[LiveIndex | None, str | None]:
         return None, f"the live index cannot be read ({type(exc).__name__}: {exc})"
 
 
+def _live_articles(root: Path, base: LiveIndex | None) -> int:
+    """How many articles the live generation holds (0 when there is none, or it is damaged)."""
+    if base is not None:
+        return sum(len(places) for places in base.by_id.values())
+    try:
+        ix = whoosh_index.open_dir(str(store.live_generation(root)))
+    except Exception:  # noqa: BLE001 - no live index, or one that cannot be read: nothing to lose
+        return 0
+    try:
+        return ix.doc_count()
+    finally:
+        ix.close()
+
+
 def run(command: str, sources: list[str], root: Path, keep: int = store.KEEP_GENERATIONS,
         workers: int = 1, keep_missing: bool = False, wait: float = 0.0,
-        progress: Progress | None = None) -> BuildReport:
+        progress: Progress | None = None, max_remove: RemovalLimit = RemovalLimit(),
+        report: BuildReport | None = None) -> BuildReport:
     """Index the sources into a new generation under ``root`` and make it live.
 
     ``command`` is "build" (every article from the sources) or "update" (from the live
     generation: new and changed articles written, gone ones removed, the rest kept as is).
+    A run that would remove more live articles than ``max_remove`` raises Refused and
+    publishes nothing. ``report``, when given, is filled in as the run goes (a failed run's
+    report says how far it got).
     """
     started = time.perf_counter()
     root = Path(root)
-    report = BuildReport(command=command, index=str(root), workers=max(1, workers))
+    report = report or BuildReport()
+    report.command, report.index, report.workers = command, str(root), max(1, workers)
     root.mkdir(parents=True, exist_ok=True)
     with IndexLock(root, command, wait) as lock:
         cleared = store.clear_unfinished(root)
@@ -121,8 +140,14 @@ def run(command: str, sources: list[str], root: Path, keep: int = store.KEEP_GEN
             else:
                 new_segments = write_inline(generation, inputs, changes.take)
             changes.removals(keep_missing)
+            changes.unlisted_skips()
             report.articles = assemble(generation, new_segments, changes.dropped, base,
                                        changes.deleted_live)
+            live = _live_articles(root, base)
+            lost = report.removed if base is not None else max(0, live - report.articles)
+            refusal = max_remove.refusal(live, lost, report.articles)
+            if refusal:
+                raise Refused(f"{command} refused: {refusal}")
             store.sync_tree(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
