@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from . import dates
 from .article import Article, BadArticle
-from .cleaning import TITLE_MAX, article_id, clean, slug
+from .cleaning import TITLE_MAX, article_id, clean, clean_title, slug, with_full_title
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}
@@ -305,6 +305,7 @@ def parse_html(text: str, file: str) -> Article:
         raise BadArticle("no title: no og:title, <h1> or <title>")
     if len(title) > TITLE_MAX:
         raise BadArticle(f"title is {len(title)} characters long: not a title")
+    title, full_title = clean_title(title)
 
     skip: set[int] = set()
     summary_parts: list[str] = []
@@ -351,7 +352,7 @@ def parse_html(text: str, file: str) -> Article:
     lines = [clean(line) for line in _lines(container, skip)]
     lines = [line for line in lines if line and not (
         len(line) <= FURNITURE_LINE_MAX and FURNITURE_HEADING.match(line))]
-    if lines and lines[0] == title:
+    if lines and lines[0] in (title, full_title):
         lines.pop(0)
     if not author and len(lines) > 1 and AUTHOR_LINE.match(lines[-1]):
         author = lines.pop()
@@ -363,6 +364,7 @@ def parse_html(text: str, file: str) -> Article:
         raise BadArticle("no article text in the page")
     summary = clean(" ".join(summary_parts)) or clean(
         meta.get("og:description") or meta.get("description", ""))
+    summary = with_full_title(full_title, summary if summary != body else "", body)
     url = meta.get("og:url") or meta.get("canonical", "")
     host = urlsplit(url).hostname or ""
     source = host.removeprefix("www.") if host else meta.get("og:site_name", "").lower()
@@ -371,7 +373,7 @@ def parse_html(text: str, file: str) -> Article:
         id=article_id(slug(stem) or "article"),
         title=title,
         body=body,
-        summary=summary if summary != body else "",
+        summary=summary,
         published=_published(meta, container, "\n".join([*date_lines, summary, body]), file),
         source=source,
         url=url,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import dates
 from .article import Article, BadArticle
-from .cleaning import TITLE_MAX, article_id, clean, slug
+from .cleaning import TITLE_MAX, article_id, clean, clean_title, slug, with_full_title
 from .html import parse_html
 from .record import Record
 
@@ -47,6 +47,7 @@ def parse_text(text: str, file: str) -> Article:
     title = content.pop(0)
     if len(title) > TITLE_MAX:
         raise BadArticle(f"first line is {len(title)} characters long: not a title")
+    title, full_title = clean_title(title)
     source = ""
     paragraphs: list[str] = []
     if content:
@@ -81,6 +82,7 @@ def parse_text(text: str, file: str) -> Article:
         id=article_id(slug(stem) or "article"),
         title=title,
         body=body,
+        summary=with_full_title(full_title, "", body),
         published=published,
         source=source,
         author=author,
@@ -113,6 +115,7 @@ def parse_json(data: dict, file: str, line: int | None) -> Article:
         raise BadArticle("missing 'title'")
     if len(title) > TITLE_MAX:
         raise BadArticle(f"'title' is {len(title)} characters long: not a title")
+    title, full_title = clean_title(title)
     summary = _text_field(data, "summary")
     body = _text_field(data, "body")
     if not (summary or body):
@@ -130,7 +133,7 @@ def parse_json(data: dict, file: str, line: int | None) -> Article:
         source_id=source_id,
         title=title,
         body=body,
-        summary=summary,
+        summary=with_full_title(full_title, summary, body),
         published=published,
         source=_text_field(data, "source"),
         url=_text_field(data, "url"),

@@ -80,6 +80,14 @@ def _update_base(root: Path) -> tuple[LiveIndex | None, str | None]:
         return None, f"the live index cannot be read ({type(exc).__name__}: {exc})"
 
 
+def _size(path: Path) -> int:
+    """A file's size for the progress estimate (0 when it went away: reading will say so)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _live_articles(root: Path, base: LiveIndex | None) -> int:
     """How many articles the live generation holds (0 when there is none, or it is damaged)."""
     if base is not None:
@@ -125,8 +133,7 @@ def run(command: str, sources: list[str], root: Path, keep: int = store.KEEP_GEN
                 log.info("update builds in full: %s", report.full_build_because)
         paths = list(find_files(sources))
         if progress:
-            progress.start(sum(p.stat().st_size for p in paths
-                               if not isinstance(p, Skip) and p.exists()))
+            progress.start(sum(_size(p) for p in paths if not isinstance(p, Skip)))
         generation = store.new_generation(root)
         log.info("%s into %s from %s", command, generation, ", ".join(sources))
         try:
