@@ -14,7 +14,7 @@ from .progress import Progress
 from .record import Notice, Record
 from .report import BuildReport
 from .segments import LiveIndex, Unchanged, Written
-from .sources import kind_of, read_records
+from .sources import Outside, kind_of, read_records
 
 log = logging.getLogger("indexer")
 
@@ -37,6 +37,7 @@ class Changes:
         self.read_files: set[str] = set()
         self.troubled_files: set[str] = set()  # files with a skipped part: keep their articles
         self.troubled_folders: set[str] = set()  # folders that could not be listed, with "/"
+        self.outside: set[str] = set()  # links out of the sources: what they gave goes
         self.claimed: dict[str, str] = {}  # id -> where the winning article came from
         self.dropped: list[tuple[int, int]] = []  # (worker, docnum) that lost to an earlier id
         self.deleted_live: set[tuple[int, int]] = set()
@@ -44,7 +45,10 @@ class Changes:
 
     def _skip(self, skip: Skip) -> None:
         file = os.path.abspath(skip.file)
-        self.troubled_files.add(file)
+        if isinstance(skip, Outside):
+            self.outside.add(file)
+        else:
+            self.troubled_files.add(file)
         if os.path.isdir(file):
             self.troubled_folders.add(file.rstrip(os.sep) + os.sep)
         count = self.skips_by_file[file] = self.skips_by_file.get(file, 0) + 1
@@ -149,6 +153,9 @@ class Changes:
     def _keep_reason(self, file: str, keep_missing: bool) -> str | None:
         if keep_missing:
             return "--keep-missing"
+        if file in self.outside or any(file.startswith(link.rstrip(os.sep) + os.sep)
+                                       for link in self.outside):
+            return None
         roots = [r for r in self.roots if file == r or file.startswith(r.rstrip(os.sep) + os.sep)]
         if not roots:
             return "from a file outside the sources given"

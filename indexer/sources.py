@@ -20,6 +20,7 @@ import json
 import os
 import stat
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -58,6 +59,11 @@ def kind_of(path: Path) -> str | None:
     if name.endswith(FEED_SUFFIXES):
         return "feed"
     return None
+
+
+@dataclass(frozen=True)
+class Outside(Skip):
+    """A link out of the sources: never read, and nothing indexed from it is kept."""
 
 
 class NotRegular(OSError):
@@ -143,8 +149,8 @@ def _walk(folder: Path, roots: list[str]) -> Iterator[Path | Skip]:
                 continue
             if not _inside(target, roots):
                 if kind or os.path.isdir(target):
-                    yield Skip(entry.path, None, f"a link to {target}, outside the sources: "
-                               "not followed")
+                    yield Outside(entry.path, None, f"a link to {target}, outside the sources: "
+                                  "not followed")
                 continue
             if os.path.isdir(target):
                 continue

@@ -363,6 +363,24 @@ def test_links_out_of_the_sources_are_reported_and_not_followed(tmp_path):
     ix.close()
 
 
+def test_an_article_whose_link_now_leads_out_of_the_sources_is_removed(tmp_path):
+    src = tmp_path / "src"
+    write_files(src, {**articles(20), "kept/secret.txt": GOOD.replace("Tiêu đề", "Bí mật")})
+    (src / "notice.txt").symlink_to(src / "kept" / "secret.txt")
+    root = tmp_path / "index"
+    build([str(src)], root)
+    assert live_count(root) == 22
+    outside = tmp_path / "etc"
+    (src / "kept").rename(outside)  # the link now leads out of the sources
+    (src / "notice.txt").unlink()
+    (src / "notice.txt").symlink_to(outside / "secret.txt")
+    report = update([str(src)], root, max_remove=RemovalLimit.parse("2"))
+    assert [(Path(s.file).name, s.reason) for s in report.skipped] == [
+        ("notice.txt", f"a link to {outside / 'secret.txt'}, outside the sources: not followed")]
+    assert (report.removed, report.kept) == (2, {})  # secret.txt's folder went too
+    assert live_count(root) == 20
+
+
 def test_fifos_devices_and_sockets_are_never_read(tmp_path):
     src = tmp_path / "s"
     write_files(src, {"a.txt": GOOD})
