@@ -1,4 +1,5 @@
-"""Text cleaning shared by the parsers: one spelling of the text, ids safe in a file name."""
+"""Text cleaning shared by the parsers: one spelling of the text, ids safe in a link, titles as
+a reader expects them."""
 
 from __future__ import annotations
 
@@ -57,11 +58,13 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z
                      r"|(?:nbsp|amp|quot|lt|gt)(?![A-Za-z]))")
 _SPACES = re.compile(r"[^\S\n]+")
 # A photo credit closing a caption used as a title: "... (Ảnh: AFP).", "(ảnh: AFP/Getty)"
-_CREDIT = re.compile(r"\s*\((?:ảnh|nguồn|video|clip|đồ họa|đồ hoạ|infographic)(?:\s+minh\s+h[oọ]a)?"
-                     r"(?:\s*:[^()]{0,80})?\)\s*\.?$", re.IGNORECASE)
-# A sentence ends at . ! ? or … before a capital or a quote; "TP. Nha Trang" does not.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“']?[A-ZÀ-ỸĐ])")
-_ABBREVIATION = re.compile(r"(?:\b[A-ZĐ]{1,4}|\b[A-ZĐ][a-zà-ỹđ]{0,2})\.$")
+_CREDIT = re.compile(r"\s*\((?:ảnh|nguồn|video|clip|đồ họa|đồ hoạ|infographic)"
+                     r"(?:\s+minh\s+h[oọ]a)?(?:\s*:[^()]{0,80})?\)\s*\.?$", re.IGNORECASE)
+# A sentence ends at . ! ? or … (and a closing quote) before a capital letter...
+_SENTENCE_END = re.compile(r"[.!?…][\"”']?(?=\s+[\"“']?(\w))")
+# ... unless the period closes an abbreviation: "TP. Nha Trang", "Th. Hà", "Mr. Bean"
+_ABBREVIATION = re.compile(r"(?:\b[A-ZĐ]{1,4}|\b(?:Tp|Th|ThS|Ts|Gs|St|Mr|Mrs|Dr|Co|Inc|Ltd|Jr|Sr))"
+                           r"\.$")
 _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–—]\s")
 
 
@@ -78,8 +81,8 @@ def decode_entities(text: str) -> str:
 
 def _first_sentence(text: str) -> str:
     for end in _SENTENCE_END.finditer(text):
-        sentence = text[: end.start()].strip()
-        if not _ABBREVIATION.search(sentence):
+        sentence = text[: end.end()]
+        if end[1].isupper() and not _ABBREVIATION.search(sentence):
             return sentence
     return text
 
@@ -112,7 +115,7 @@ def clean_title(raw: str) -> tuple[str, str]:
         title = title[:-1].rstrip()
     if not title:
         return full, ""
-    cut = title.rstrip("…") != full.rstrip(".").rstrip() and title != full
+    cut = title not in (full, full[:-1].rstrip())  # more than a closing period went
     return title, full if cut else ""
 
 
