@@ -1,7 +1,7 @@
 """Command line: ``python -m indexer build|update|rollback|status``.
 
-Exit status: 0 all indexed, 1 indexed with skips, 2 failed (the live index is untouched),
-3 not run because another build or update holds the index.
+Exit status: 0 all indexed, 1 indexed with skips, 2 failed or refused (the live index is
+untouched), 3 not run because another build or update holds the index.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indexer",
         description="Index Vietnamese news articles for search.",
-        epilog="Exit status: 0 all indexed, 1 indexed with skips, 2 failed (the live index is "
-        "untouched), 3 another build or update is running.",
+        epilog="Exit status: 0 all indexed, 1 indexed with skips, 2 failed or refused (the live "
+        "index is untouched), 3 another build or update is running.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
