@@ -43,15 +43,15 @@ class Changes:
         self.deleted_live: set[tuple[int, int]] = set()
         self.skips_by_file: dict[str, int] = {}
 
-    def _skip(self, skip: Skip) -> None:
+    def _skip(self, skip: Skip, troubled: bool = True) -> None:
         file = os.path.abspath(skip.file)
+        count = self.skips_by_file[file] = self.skips_by_file.get(file, 0) + 1
         if isinstance(skip, Outside):
             self.outside.add(file)
-        else:
+        elif troubled:
             self.troubled_files.add(file)
-        if os.path.isdir(file):
-            self.troubled_folders.add(file.rstrip(os.sep) + os.sep)
-        count = self.skips_by_file[file] = self.skips_by_file.get(file, 0) + 1
+            if count == 1 and skip.line is None and os.path.isdir(file):
+                self.troubled_folders.add(file.rstrip(os.sep) + os.sep)
         if count <= MAX_SKIPS_LISTED:
             self.report.skipped.append(skip)
             log.info("skipped %s", skip)
@@ -114,11 +114,10 @@ class Changes:
             self._skip(outcome)
             return
         if outcome.id in self.claimed:
-            where = outcome.file if outcome.line is None else f"{outcome.file}:{outcome.line}"
             first = self.claimed[outcome.id]
-            report.skipped.append(Skip(outcome.file, outcome.line, f"duplicate id "
-                                       f"{outcome.id!r}: already indexed from {first}"))
-            log.info("skipped %s: duplicate id %r", where, outcome.id)
+            # read in full all the same: the file's other articles go when they go
+            self._skip(Skip(outcome.file, outcome.line, f"duplicate id {outcome.id!r}: already "
+                            f"indexed from {first}"), troubled=False)
             if isinstance(outcome, Written):
                 self.dropped.append((outcome.worker, outcome.docnum))
             return
