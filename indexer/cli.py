@@ -20,7 +20,7 @@ from . import store
 from .changes import RemovalLimit
 from .lock import Busy, holder
 from .progress import Progress
-from .report import BuildReport
+from .report import BuildReport, Refused
 
 EXIT_OK, EXIT_SKIPS, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3
 LOG_FILE = "indexer.log"
@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("not run: %s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except Refused as exc:  # a decision, not a fault: no traceback
+        log.error("%s", exc)
+        return _failed(args, report, root, log_path, str(exc), None)
     except (BuildFailed, store.NoIndex, OSError, Stopped, KeyboardInterrupt) as exc:
         log.exception("%s failed", args.command)
         return _failed(args, report, root, log_path, str(exc) or type(exc).__name__, None)

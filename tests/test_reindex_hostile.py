@@ -248,6 +248,8 @@ def test_an_update_of_an_emptied_source_refuses_and_keeps_the_live_index(archive
         "update refused: the new index would be empty, where 20 articles are live (an empty or "
         "unmounted source?); --max-remove all publishes it")
     assert summary["removed"] == 20 and summary["traceback"] is None
+    log = (root / "indexer.log").read_text("utf-8")
+    assert "ERROR update refused: the new index would be empty" in log and "Traceback" not in log
     assert store.live_generation(root) == live and live_count(root) == 20
     assert len(list((root / store.GENERATIONS).iterdir())) == 1  # the refused one is gone
 
