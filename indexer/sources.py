@@ -241,34 +241,39 @@ def _read_whole(path: Path, limit: int):
         return None
 
 
-def _lines(handle) -> Iterator[bytes | None]:
-    """The lines of a byte stream, each at most MAX_ARTICLE_BYTES; None for a longer one."""
+class _Expanded(Exception):
+    """A compressed file expanded past what it may."""
+
+
+def _lines(readline: Callable, budget: float, newline: bytes | str = b"\n"
+           ) -> Iterator[bytes | str | None]:
+    """The lines ``readline(limit)`` gives, each at most MAX_ARTICLE_BYTES (None for a longer
+    one); _Expanded once they add up to more than ``budget``."""
+    read = 0
     while True:
-        raw = handle.readline(MAX_ARTICLE_BYTES + 1)
+        raw = readline(MAX_ARTICLE_BYTES + 1)
+        read += len(raw)
         if not raw:
             return
-        if len(raw) > MAX_ARTICLE_BYTES and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # pass over the rest of the line
-                raw = handle.readline(MAX_ARTICLE_BYTES)
-            yield None
-        else:
-            yield raw
+        if len(raw) > MAX_ARTICLE_BYTES and not raw.endswith(newline):
+            while raw and not raw.endswith(newline):  # pass over the rest of the line
+                raw = readline(MAX_ARTICLE_BYTES)
+                read += len(raw)
+                if read > budget:
+                    raise _Expanded
+            raw = None
+        if read > budget:
+            raise _Expanded
+        yield raw
 
 
-def _utf16_lines(handle) -> Iterator[bytes | None]:
-    """The lines of a UTF-16 stream (with its byte-order mark), as UTF-8."""
+def _utf16_lines(handle, budget: float) -> Iterator[bytes | None]:
+    """The lines of a UTF-16 stream (with its byte-order mark), as UTF-8; two bytes a
+    character in the limits."""
     text = io.TextIOWrapper(handle, encoding="utf-16", newline="")
     try:
-        while True:
-            line = text.readline(MAX_ARTICLE_BYTES + 1)
-            if not line:
-                return
-            if len(line) > MAX_ARTICLE_BYTES and not line.endswith("\n"):
-                while line and not line.endswith("\n"):
-                    line = text.readline(MAX_ARTICLE_BYTES)
-                yield None
-            else:
-                yield line.encode("utf-8")
+        for line in _lines(lambda limit: text.readline(limit // 2), budget / 2, "\n"):
+            yield None if line is None else line.encode("utf-8")
     finally:
         text.detach()  # the file is closed by its opener
 
@@ -287,29 +292,32 @@ def _read_jsonl(path: Path, progress: Progress | None) -> Iterator[Record | Skip
         compressed = path.name.lower().endswith(".gz")
         handle = gzip.GzipFile(fileobj=raw_file) if compressed else raw_file
         # a few kilobytes of gzip can expand to gigabytes: read no more than real text gives
-        budget = max(MIN_EXPANDED_BYTES, EXPANSION * size) if compressed else None
-        expanded = 0
+        budget = max(MIN_EXPANDED_BYTES, EXPANSION * size) if compressed else float("inf")
         position = 0
         try:
             utf16 = handle.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
             if utf16:
                 yield Notice(file, None, "UTF-16 text (byte-order mark): read as such")
-            for raw in (_utf16_lines if utf16 else _lines)(handle):
+            lines = (_utf16_lines(handle, budget) if utf16
+                     else _lines(handle.readline, budget))
+            for raw in lines:
                 lineno += 1
                 if raw is None:
                     yield Skip(file, lineno, f"line longer than {MAX_ARTICLE_BYTES // 2**20}"
                                " MB: not an article")
                     continue
-                expanded += len(raw)
-                if budget is not None and expanded > budget:
-                    yield Skip(file, lineno, f"expands to more than {budget // 2**20} MB "
-                               f"({EXPANSION}× its {size} bytes): the rest is not read")
-                    return
                 if progress:
                     now = raw_file.tell()
                     progress(now - position)
                     position = now
                 yield from _json_line(file, lineno, raw.strip(), legacy)
+        except _Expanded:
+            yield Skip(file, lineno + 1, f"expands to more than {int(budget) // 2**20} MB "
+                       f"({EXPANSION}× its {size} bytes): the rest is not read")
+            return
+        except UnicodeDecodeError as exc:
+            yield Skip(file, lineno + 1, f"invalid UTF-16 text: {exc.reason}")
+            return
         except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             # a truncated or corrupt gzip stream: what was read so far is kept
             yield Skip(file, lineno + 1, f"cannot read: {exc}")

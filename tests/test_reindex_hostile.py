@@ -109,6 +109,9 @@ HOSTILE = {
                                  ("x.txt", 1, "NUL bytes (byte 0): binary data"), None),
     "a JSON Lines file of NUL bytes": ({"x.jsonl": b"\0" * 4096}, 0,
                                        ("x.jsonl", 1, "NUL bytes (byte 0): binary data"), None),
+    "gzip of one endless line": (
+        {"x.jsonl.gz": gzip.compress(b"x" * (MIN_EXPANDED_BYTES + 2**21), compresslevel=9)}, 0,
+        ("x.jsonl.gz", 1, "expands to more than 64 MB"), None),
     "gzip that expands past its bound": (
         {"x.jsonl.gz": gzip_of_blank_lines(MIN_EXPANDED_BYTES + 2**21)}, 0,
         ("x.jsonl.gz", MIN_EXPANDED_BYTES // 2**20 + 1, "expands to more than 64 MB"), None),
