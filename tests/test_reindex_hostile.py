@@ -317,14 +317,21 @@ def without_file_permissions(command: list[str]) -> list[str]:
             *command]
 
 
-def test_a_folder_that_cannot_be_listed_is_skipped_and_its_articles_kept(tmp_path):
+@pytest.mark.parametrize("mode, skipped, kept_because", [
+    (0o000, [("locked", "cannot list the folder: Permission denied; its articles are kept")],
+     "its folder could not be read"),
+    (0o444, [(f"b{n}.txt", "cannot read: Permission denied") for n in range(3)],  # not entered
+     "its source file could not be read in full"),
+])
+def test_a_folder_that_cannot_be_listed_or_entered_is_skipped_and_its_articles_kept(
+        tmp_path, mode, skipped, kept_because):
     src = tmp_path / "src"
     write_files(src, {**articles(3), **{f"locked/b{n}.txt": GOOD.replace(
         "Tiêu đề bài viết", f"Bài khóa {n}") for n in range(3)}})
     root = tmp_path / "index"
     build([str(src)], root)
     assert live_count(root) == 6
-    (src / "locked").chmod(0)
+    (src / "locked").chmod(mode)
     try:
         out = subprocess.run(without_file_permissions(
             [sys.executable, "-m", "indexer", "update", str(src), "--index", str(root), "--json",
@@ -333,11 +340,9 @@ def test_a_folder_that_cannot_be_listed_is_skipped_and_its_articles_kept(tmp_pat
         (src / "locked").chmod(0o755)
     assert out.returncode == 1, out.stderr
     summary = json.loads(out.stdout)
-    assert summary["skipped"] == [{
-        "file": str(src / "locked"), "line": None,
-        "reason": "cannot list the folder: Permission denied; its articles are kept"}]
+    assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped"]] == skipped
     assert (summary["removed"], summary["unchanged"], summary["kept_because"]) == (
-        0, 3, {"its folder could not be read": 3})
+        0, 3, {kept_because: 3})
     assert live_count(root) == 6
 
 
