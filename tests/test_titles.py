@@ -90,6 +90,7 @@ def test_titles_are_clean_in_the_index_and_their_full_text_found(tmp_path):
     paragraph = article("p")
     assert paragraph["title"] == clean_title(PARAGRAPH)[0]
     assert paragraph["summary"] == PARAGRAPH  # the whole lead, shown on the article's page
+    assert PARAGRAPH in client.get("/articles/p").get_data(as_text=True)
     assert found("trải nghiệm lần đầu") == ["p"]  # words only the cut part of the title has
     assert article("c")["title"] == "Tỷ phú Warren Buffett" and found("flickr") == ["c"]
     assert article("e")["title"] == "T&T Group hợp tác bán lẻ" and found("nbsp") == []
