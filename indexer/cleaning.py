@@ -53,13 +53,15 @@ def article_id(source_id: str) -> str:
 
 
 # Entities as scraped data carries them: with a semicolon, and the common ones without it
-# ("lúc&nbsp11h"); other names without a semicolon are left alone ("KH&CN", "T&T").
+# ("lúc&nbsp11h", "&nbspTối", as browsers read them); other names without a semicolon are
+# left alone ("KH&CN", "T&T").
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};"
-                     r"|(?:nbsp|amp|quot|lt|gt)(?![A-Za-z]))")
+                     r"|nbsp|(?:amp|quot|lt|gt)(?![A-Za-z]))")
 _SPACES = re.compile(r"[^\S\n]+")
-# A photo credit closing a caption used as a title: "... (Ảnh: AFP).", "(ảnh: AFP/Getty)"
-_CREDIT = re.compile(r"\s*\((?:ảnh|nguồn|video|clip|đồ họa|đồ hoạ|infographic)"
-                     r"(?:\s+minh\s+h[oọ]a)?(?:\s*:[^()]{0,80})?\)\s*\.?$", re.IGNORECASE)
+# A photo credit closing a caption used as a title: "... (Ảnh: AFP).", "(ảnh: AFP/Getty)",
+# "(Ảnh chụp màn hình)", "(Ảnh minh họa: The New Paper)."
+_CREDIT = re.compile(r"\s*\((?:ảnh|nguồn|video|clip|đồ họa|đồ hoạ|infographic)\b[^()]{0,80}\)"
+                     r"\s*\.?$", re.IGNORECASE)
 # A sentence ends at . ! ? or … (and a closing quote) before a capital letter...
 _SENTENCE_END = re.compile(r"[.!?…][\"”']?(?=\s+[\"“']?(\w))")
 # ... unless the period closes an abbreviation: "TP. Nha Trang", "Th. Hà", "Mr. Bean"
@@ -101,16 +103,20 @@ def _shortened(text: str) -> str:
     return cut[: end if end > 0 else TITLE_SHOWN - 1].rstrip(" ,;:-–—") + "…"
 
 
-def clean_title(raw: str) -> tuple[str, str]:
+def clean_title(raw: str, text: str = "") -> tuple[str, str]:
     """The title to show, and its full text when the title had to be cut ("" when not).
 
     Entities decoded; a photo credit closing a caption is dropped ("(Ảnh: AFP)."); a title
     that is a paragraph (over TITLE_SHOWN characters, or several sentences over
     TITLE_SENTENCES) is cut to its first sentence or to TITLE_SHOWN characters; a single
-    closing period goes, as no headline has one.
+    closing period goes, as no headline has one. A title that is nothing but a credit
+    ("(Ảnh minh họa).") gives way to the opening of the article's ``text``.
     """
     full = decode_entities(clean(raw))
-    title = _shortened(_CREDIT.sub("", full))
+    title = _CREDIT.sub("", full)
+    if not title and text.strip():
+        full = title = text.strip().split("\n", 1)[0]
+    title = _shortened(title)
     if title.endswith(".") and not title.endswith("..") and not _ABBREVIATION.search(title):
         title = title[:-1].rstrip()
     if not title:

@@ -305,7 +305,6 @@ def parse_html(text: str, file: str) -> Article:
         raise BadArticle("no title: no og:title, <h1> or <title>")
     if len(title) > TITLE_MAX:
         raise BadArticle(f"title is {len(title)} characters long: not a title")
-    title, full_title = clean_title(title)
 
     skip: set[int] = set()
     summary_parts: list[str] = []
@@ -352,7 +351,7 @@ def parse_html(text: str, file: str) -> Article:
     lines = [clean(line) for line in _lines(container, skip)]
     lines = [line for line in lines if line and not (
         len(line) <= FURNITURE_LINE_MAX and FURNITURE_HEADING.match(line))]
-    if lines and lines[0] in (title, full_title):
+    if lines and lines[0] == title:
         lines.pop(0)
     if not author and len(lines) > 1 and AUTHOR_LINE.match(lines[-1]):
         author = lines.pop()
@@ -364,6 +363,7 @@ def parse_html(text: str, file: str) -> Article:
         raise BadArticle("no article text in the page")
     summary = clean(" ".join(summary_parts)) or clean(
         meta.get("og:description") or meta.get("description", ""))
+    title, full_title = clean_title(title, summary or body)
     summary = with_full_title(full_title, summary if summary != body else "", body)
     url = meta.get("og:url") or meta.get("canonical", "")
     host = urlsplit(url).hostname or ""

@@ -47,7 +47,6 @@ def parse_text(text: str, file: str) -> Article:
     title = content.pop(0)
     if len(title) > TITLE_MAX:
         raise BadArticle(f"first line is {len(title)} characters long: not a title")
-    title, full_title = clean_title(title)
     source = ""
     paragraphs: list[str] = []
     if content:
@@ -75,6 +74,7 @@ def parse_text(text: str, file: str) -> Article:
     body = "\n".join(paragraphs)
     if not body:
         raise BadArticle("no text after the title")
+    title, full_title = clean_title(title, body)
     name = Path(file).name
     published = dates.date_from_text(body) or dates.date_from_name(name)
     stem = name.split(".")[0]
@@ -115,11 +115,11 @@ def parse_json(data: dict, file: str, line: int | None) -> Article:
         raise BadArticle("missing 'title'")
     if len(title) > TITLE_MAX:
         raise BadArticle(f"'title' is {len(title)} characters long: not a title")
-    title, full_title = clean_title(title)
     summary = _text_field(data, "summary")
     body = _text_field(data, "body")
     if not (summary or body):
         raise BadArticle("needs a 'summary' or a 'body'")
+    title, full_title = clean_title(title, summary or body)
     raw_date = _text_field(data, "date")
     published = None
     if raw_date:

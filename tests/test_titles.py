@@ -24,6 +24,7 @@ ONE_LONG_SENTENCE = (
 @pytest.mark.parametrize("raw, shown", [
     ("T&amp;T Group hợp tác Saigon Co.op", "T&T Group hợp tác Saigon Co.op"),
     ("Giá vàng lúc&nbsp11h hôm nay tăng", "Giá vàng lúc 11h hôm nay tăng"),
+    ("&nbspTối 29/4, Sở Y tế họp với tin&nbsptức mới", "Tối 29/4, Sở Y tế họp với tin tức mới"),
     ("&nbsp;&nbsp;Giá xăng giảm", "Giá xăng giảm"),
     ("Đêm nhạc &amp;quot;Hà Nội&amp;quot; &amp;nbsp;mùa thu", 'Đêm nhạc "Hà Nội" mùa thu'),
     ("Ti&#7871;ng Vi&#x1EC7;t", "Tiếng Việt"),
@@ -42,9 +43,17 @@ def test_entities_and_spaces(raw, shown):
      "Các nhà máy nhường oxy công nghiệp cứu người"),
     ("Toàn cảnh cây cầu mới (Ảnh minh họa)", "Toàn cảnh cây cầu mới"),
     ("Lễ ký kết (Nguồn: TTXVN)", "Lễ ký kết"),
+    ("Bãi đáp trực thăng (Ảnh chụp màn hình)", "Bãi đáp trực thăng"),
+    ("Vụ xô xát ở Seoul (Ảnh trích xuất từ camera; SCMP)", "Vụ xô xát ở Seoul"),
 ])
 def test_photo_credits_leave_captions(raw, shown):
     assert clean_title(raw) == (shown, raw)
+
+
+def test_a_title_that_is_only_a_credit_gives_way_to_the_text():
+    text = "Giá xăng giảm lần thứ ba trong tháng.\nĐoạn hai."
+    assert clean_title("(Ảnh minh họa: The New Paper).", text) == (
+        "Giá xăng giảm lần thứ ba trong tháng", "")
 
 
 def test_a_paragraph_becomes_its_first_sentence():
