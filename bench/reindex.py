@@ -119,8 +119,8 @@ def stages(lines: list[str], count: int) -> dict[str, float]:
     from indexer.analysis import normalize
     from indexer.extract import extract
     from indexer.parse import parse_record
+    from indexer.record import Record
     from indexer.schema import document, make_schema
-    from indexer.sources import Record
 
     from pyvi import ViTokenizer
 

@@ -6,7 +6,7 @@
         [--workers 2] [--repeat 5] [--match syllables|words] [--out FILE.json]
 
 Build, in two timed steps:
-1. analysis: every record through ``indexer.write.prepare`` (parsing, entity extraction, pyvi
+1. analysis: every record through ``indexer.documents.prepare`` (parsing, entity extraction, pyvi
    word segmentation, syllables), as ``python -m indexer build`` does, on --workers processes.
    With --cache the analysed articles are kept (gzip JSON Lines) and a later run on the same
    files and the same pipeline code loads them instead;
@@ -64,9 +64,11 @@ from bench.soak import percentile  # noqa: E402
 from indexer import analysis  # noqa: E402
 from indexer.aliases import find_aliases, group_key  # noqa: E402
 from indexer.article import Skip  # noqa: E402
+from indexer.documents import prepare  # noqa: E402
+from indexer.record import Notice  # noqa: E402
 from indexer.schema import NO_DATE  # noqa: E402
-from indexer.sources import Notice, read_records  # noqa: E402
-from indexer.write import pipeline_fingerprint, prepare  # noqa: E402
+from indexer.sources import read_records  # noqa: E402
+from indexer.write import pipeline_fingerprint  # noqa: E402
 from webui.query import parse  # noqa: E402
 
 CACHE_FORMAT = 3

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 class Article:
     """One news article, parsed from its source and ready to be indexed."""
 
-    id: str
+    id: str  # safe in a link (cleaning.article_id)
     title: str
     body: str
     summary: str = ""
@@ -24,6 +24,7 @@ class Article:
     ministries: list[str] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)
     origin: str = ""  # "file" or "file:line", for messages
+    source_id: str = ""  # the id the source gives, when the id had to be made from it
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Command line: ``python -m indexer build|update|rollback|status``.
 
-Exit status: 0 all indexed, 1 indexed with skips, 2 failed (the live index is untouched),
-3 not run because another build or update holds the index.
+Exit status: 0 all indexed, 1 indexed with skips, 2 failed or refused (the live index is
+untouched), 3 not run because another build or update holds the index.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ import logging.handlers
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 from . import store
+from .changes import RemovalLimit
 from .lock import Busy, holder
 from .progress import Progress
+from .report import BuildReport, Refused
 
 EXIT_OK, EXIT_SKIPS, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3
 LOG_FILE = "indexer.log"
@@ -25,12 +28,19 @@ LOG_FILE = "indexer.log"
 log = logging.getLogger("indexer")
 
 
+def _removal_limit(text: str) -> RemovalLimit:
+    try:
+        return RemovalLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (e.g. 10%, 250 or all)") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indexer",
         description="Index Vietnamese news articles for search.",
-        epilog="Exit status: 0 all indexed, 1 indexed with skips, 2 failed (the live index is "
-        "untouched), 3 another build or update is running.",
+        epilog="Exit status: 0 all indexed, 1 indexed with skips, 2 failed or refused (the live "
+        "index is untouched), 3 another build or update is running.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -55,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
                        "%(default)s, the number of cores)")
         p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto",
                        help="a bar on a terminal, log lines otherwise (default: %(default)s)")
+        p.add_argument("--max-remove", type=_removal_limit, default=RemovalLimit(),
+                       metavar="LIMIT", help="refuse (exit 2, the live index kept) to remove "
+                       "more live articles than this, or to replace them with an empty index: "
+                       "a share (10%%), a number of articles, or 'all' (default: %(default)s)")
 
     indexing(commands.add_parser(
         "build", help="index every article of the sources into a new generation and make it live",
@@ -82,7 +96,8 @@ def _setup_logging(root: Path, path: str | None) -> Path:
     log_path = Path(path) if path else root / LOG_FILE
     log_path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(log_path, maxBytes=10 * 2**20,
-                                                   backupCount=5, encoding="utf-8")
+                                                   backupCount=5, encoding="utf-8",
+                                                   errors="backslashreplace")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -119,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on_sigterm()
     from .write import BuildFailed, rollback, run
 
+    report = BuildReport(command=args.command)
     try:
         if args.command == "rollback":
             before, after = rollback(root, wait=args.wait)
@@ -127,24 +143,39 @@ def main(argv: list[str] | None = None) -> int:
                   f"rolled back {root}: {before.name} -> {after.name} (now live)")
             return EXIT_OK
         progress = Progress(args.command, args.progress)
-        report = run(args.command, args.sources, root, keep=args.keep,
-                     workers=max(1, args.workers),
-                     keep_missing=getattr(args, "keep_missing", False),
-                     wait=max(0.0, args.wait), progress=progress)
+        run(args.command, args.sources, root, keep=args.keep, workers=max(1, args.workers),
+            keep_missing=getattr(args, "keep_missing", False), wait=max(0.0, args.wait),
+            progress=progress, max_remove=args.max_remove, report=report)
     except Busy as exc:
         log.warning("not run: %s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except Refused as exc:  # a decision, not a fault: no traceback
+        log.error("%s", exc)
+        return _failed(args, report, root, log_path, str(exc), None)
     except (BuildFailed, store.NoIndex, OSError, Stopped, KeyboardInterrupt) as exc:
         log.exception("%s failed", args.command)
-        print(f"error: {exc or type(exc).__name__}\nthe live index is unchanged; details in "
-              f"{log_path}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed(args, report, root, log_path, str(exc) or type(exc).__name__, None)
+    except Exception as exc:  # noqa: BLE001 - a fault of the indexer itself: say so, exit 2
+        log.exception("%s failed unexpectedly", args.command)
+        return _failed(args, report, root, log_path, f"{type(exc).__name__}: {exc}",
+                       traceback.format_exc())
     if args.json:
         print(json.dumps({**report.as_dict(), "log": str(log_path)}, ensure_ascii=False, indent=2))
     else:
         _print_summary(report, root, log_path)
     return EXIT_SKIPS if report.skipped else EXIT_OK
+
+
+def _failed(args, report: BuildReport, root: Path, log_path: Path, error: str,
+            trace: str | None) -> int:
+    """Tell why a run failed (the summary so far, as JSON with --json): exit status 2."""
+    report.error = error
+    if args.json and args.command != "rollback":
+        print(json.dumps({**report.as_dict(), "traceback": trace, "log": str(log_path)},
+                         ensure_ascii=False, indent=2))
+    print(f"error: {error}\nthe live index is unchanged; details in {log_path}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _print_summary(report, root: Path, log_path: Path) -> None:

@@ -12,6 +12,7 @@ _WORDED = re.compile(
     re.IGNORECASE,
 )
 _ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
+_ISO_TIME = re.compile(r"(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?")
 # A date right after these words is a deadline or the end of a range, not when the article
 # happened: "báo cáo về bộ trước 10/09/2019", "từ ngày 12 đến 14/11/2018", "hạn chót 5/4/2021".
 _NOT_THE_EVENT = re.compile(
@@ -50,10 +51,14 @@ def make_date(year: int, month: int, day: int) -> dt.date | None:
     return date
 
 
-def parse_iso(value: str) -> dt.date | None:
-    """A YYYY-MM-DD date (a time part after it is ignored), or None."""
+def parse_iso(value: str, whole: bool = False) -> dt.date | None:
+    """A YYYY-MM-DD date (a time part after it is ignored), or None.
+
+    ``whole``: the value must be the date, or the date and an ISO time, and nothing else
+    ("2021-03-12garbage" is not a date).
+    """
     match = _ISO.match(value.strip()) if value else None
-    if not match:
+    if not match or (whole and not _ISO_TIME.fullmatch(value.strip()[match.end():])):
         return None
     return make_date(int(match[1]), int(match[2]), int(match[3]))
 

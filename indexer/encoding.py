@@ -47,32 +47,48 @@ def looks_vietnamese(text: str) -> bool:
     return letters >= 0.95 * len(others)
 
 
-def declared_charset(raw: bytes) -> str | None:
-    """The charset an HTML page or XML file declares in its first bytes, if Python knows it."""
+def declared_charset(raw: bytes) -> tuple[str | None, str | None]:
+    """The charset an HTML page or XML file declares in its first bytes, if it can be used,
+    and a note when a declaration is passed over.
+
+    Only text encodings that write ASCII as ASCII can have been declared in ASCII: names Python
+    does not know, codecs that are not text encodings (``rot13``, ``undefined``) and UTF-16 or
+    UTF-32 without a byte-order mark are passed over, and the bytes read as if undeclared.
+    """
     head = raw[:4096]
     match = _XML_DECLARED.match(head) or _DECLARED.search(head)
     if not match:
-        return None
+        return None, None
     name = match[1].decode("ascii").lower()
+    probe = "<meta charset="
     try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+        codec = codecs.lookup(name).name
+        usable = probe.encode(codec) == probe.encode("ascii")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        usable = False
+    if not usable:
+        return None, f"declares charset {name!r}, which cannot be read: passed over"
+    return codec, None
 
 
 def decode(raw: bytes, declared: str | None = None) -> tuple[str, str | None]:
     """The text of some bytes, and a note when they were not UTF-8.
 
     Order: a byte-order mark, then the declared charset (HTML, XML), then UTF-8, then
-    Windows-1258 when the result reads as Vietnamese. Raises Undecodable otherwise.
+    Windows-1258 when the result reads as Vietnamese. Raises Undecodable otherwise, and for
+    bytes with NUL in them (binary data, or UTF-16 without a byte-order mark).
     """
     if raw.startswith(codecs.BOM_UTF8):
         raw, declared = raw[len(codecs.BOM_UTF8):], None  # the mark outranks a declaration
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode("utf-16"), "UTF-16 text"
+            return raw.decode("utf-16"), "UTF-16 text (byte-order mark): read as such"
         except UnicodeDecodeError as exc:
             raise Undecodable(f"invalid UTF-16 text (byte {exc.start})", None) from None
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise Undecodable(f"NUL bytes (byte {nul}): binary data, or UTF-16 without a "
+                          "byte-order mark, not text", raw[:nul].count(b"\n") + 1)
     if declared and declared not in ("utf-8", "ascii"):
         try:
             return raw.decode(declared), f"read as {declared}, as the file declares"
@@ -80,6 +96,8 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str | None]:
             line = raw[: exc.start].count(b"\n") + 1
             raise Undecodable(f"not valid {declared} as declared (byte {exc.start})",
                               line) from None
+        except (UnicodeError, LookupError) as exc:  # a codec that refuses to decode at all
+            raise Undecodable(f"cannot be read as {declared}, as declared: {exc}", None) from None
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import email.utils
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from xml.parsers import expat
 
 from . import dates
 from .article import Skip
 from .encoding import Undecodable, declared_charset, decode
-from .sources import Notice, Record, digest
+from .html import html_to_text
+from .record import Notice, Record, digest
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -93,15 +95,13 @@ def _date(value: str) -> str | None:
         return iso.isoformat()
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: year 10**12
         return None
     made = dates.make_date(when.year, when.month, when.day)
     return made.isoformat() if made else None
 
 
 def _text(markup: str) -> str:
-    from .html import html_to_text
-
     return html_to_text(markup) if "<" in markup or "&" in markup else markup.strip()
 
 
@@ -148,23 +148,23 @@ def _atom_entry(entry: Node, feed_title: str) -> dict:
     }
 
 
-def items(root: Node) -> Iterator[tuple[int, dict]]:
-    """(line, fields) of every item or entry of a parsed feed."""
+def _items(root: Node) -> Iterator[tuple[int, Callable[[], dict]]]:
+    """(line, a function making its fields) for every item or entry of a parsed feed."""
     if root.tag == "rss":
         channel = root.find("channel")
         channel = root if channel is None else channel
         title = _text(channel.value("title"))
         for item in channel.findall("item"):
-            yield item.line, _rss_item(item, title)
+            yield item.line, partial(_rss_item, item, title)
     elif root.tag == "{" + RDF + "}RDF":
         channel = root.find("{" + RSS1 + "}channel")
         title = _text(channel.value("{" + RSS1 + "}title")) if channel is not None else ""
         for item in root.findall("{" + RSS1 + "}item"):
-            yield item.line, _rss_item(item, title)
+            yield item.line, partial(_rss_item, item, title)
     elif root.tag == "{" + ATOM + "}feed":
         title = _text(root.value("{" + ATOM + "}title"))
         for entry in root.findall("{" + ATOM + "}entry"):
-            yield entry.line, _atom_entry(entry, title)
+            yield entry.line, partial(_atom_entry, entry, title)
     else:
         raise _Refused(f"not an RSS or Atom feed (root element <{root.tag}>)")
 
@@ -172,8 +172,11 @@ def items(root: Node) -> Iterator[tuple[int, dict]]:
 def read_feed(path: Path, raw: bytes) -> Iterator[Record | Skip | Notice]:
     """The items of a feed file as "json" records; a bad item is a Skip, a bad feed one too."""
     file = str(path)
+    declared, passed_over = declared_charset(raw)
+    if passed_over:
+        yield Notice(file, None, passed_over)
     try:
-        text, note = decode(raw, declared_charset(raw))
+        text, note = decode(raw, declared)
     except Undecodable as exc:
         yield Skip(file, exc.line, str(exc))
         return
@@ -181,18 +184,27 @@ def read_feed(path: Path, raw: bytes) -> Iterator[Record | Skip | Notice]:
         yield Notice(file, None, note)
     # expat reads the declaration's encoding again; the text is already decoded
     if text.lstrip().startswith("<?xml"):
-        text = text[text.index("?>") + 2:]
+        end = text.find("?>")
+        if end < 0:
+            yield Skip(file, 1, "invalid XML: the XML declaration does not end with '?>'")
+            return
+        text = text[end + 2:]
     try:
-        found = list(items(parse_xml(text)))
+        listed = list(_items(parse_xml(text)))
     except expat.ExpatError as exc:
         yield Skip(file, exc.lineno, f"invalid XML: {expat.ErrorString(exc.code)}")
         return
     except _Refused as exc:
         yield Skip(file, None, str(exc))
         return
-    if not found:
+    if not listed:
         yield Skip(file, None, "a feed without items")
-    for line, fields in found:
+    for line, item in listed:
+        try:
+            fields = item()
+        except Exception as exc:  # noqa: BLE001 - one odd item is reported, the others read
+            yield Skip(file, line, f"cannot be read: {type(exc).__name__}: {exc}")
+            continue
         raw_date = fields.pop("_raw_date")
         if raw_date and not fields["date"]:
             yield Notice(file, line, f"date {raw_date!r} not understood: the text's date is used")

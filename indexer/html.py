@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from . import dates
 from .article import Article, BadArticle
-from .parse import TITLE_MAX, clean, slug
+from .cleaning import TITLE_MAX, article_id, clean, clean_title, slug, with_full_title
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}
@@ -65,6 +65,9 @@ FURNITURE_HEADING = re.compile(  # anchored at both ends where prose could start
 )
 FURNITURE_LINE_MAX = 80
 AUTHOR_LINE = re.compile(r"^(?:[A-ZĐÂĂÊÔƠƯ][^\W\d_]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){0,4}$")
+# Elements nested deeper than this join their ancestor at this depth: thousands of nested tags
+# (a broken editor's output, or an attack) would otherwise exhaust the recursion of the walks.
+MAX_DEPTH = 200
 _SPACE = re.compile(r"\s+")
 _NAME_SPLIT = re.compile(r"[\s]+")
 _WORD_SPLIT = re.compile(r"[-_]+")
@@ -122,13 +125,15 @@ class _TreeBuilder(HTMLParser):
             self._close("tr", within=("table",))
         node = Node(tag, {k: v or "" for k, v in attrs}, self.stack[-1])
         self.stack[-1].children.append(node)
-        if tag not in VOID:
+        if tag not in VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack[-1].tag == tag:
-            self.stack.pop()
+        if tag not in VOID and self.stack[-1].tag == tag and self.stack[-1].parent is not None \
+                and self.stack[-1] is self.stack[-1].parent.children[-1] \
+                and not self.stack[-1].children:
+            self.stack.pop()  # <div/>: opened and closed at once (when it was opened at all)
 
     def handle_endtag(self, tag):
         if any(node.tag == tag for node in self.stack[1:]):
@@ -358,15 +363,17 @@ def parse_html(text: str, file: str) -> Article:
         raise BadArticle("no article text in the page")
     summary = clean(" ".join(summary_parts)) or clean(
         meta.get("og:description") or meta.get("description", ""))
+    title, full_title = clean_title(title, summary or body)
+    summary = with_full_title(full_title, summary if summary != body else "", body)
     url = meta.get("og:url") or meta.get("canonical", "")
     host = urlsplit(url).hostname or ""
     source = host.removeprefix("www.") if host else meta.get("og:site_name", "").lower()
     stem = Path(file).name.split(".")[0]
     return Article(
-        id=slug(stem) or "article",
+        id=article_id(slug(stem) or "article"),
         title=title,
         body=body,
-        summary=summary if summary != body else "",
+        summary=summary,
         published=_published(meta, container, "\n".join([*date_lines, summary, body]), file),
         source=source,
         url=url,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
-import unicodedata
 from pathlib import Path
 
 from . import dates
 from .article import Article, BadArticle
-from .sources import Record
+from .cleaning import TITLE_MAX, article_id, clean, clean_title, slug, with_full_title
+from .html import parse_html
+from .record import Record
 
 _LEAD = re.compile(r"^\(\s*([^()]{2,80}?)\s*\)\s*[-–—]\s*(.*)$")
 _IMAGE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|bmp|tiff?)$", re.IGNORECASE)
@@ -18,31 +20,16 @@ _FOOTER = re.compile(
     r"bình luận|tags?:|từ khóa|từ khoá|xem thêm|tin liên quan|các tin khác|về đầu trang)",
     re.IGNORECASE,
 )
-_SLUG = re.compile(r"[^a-z0-9]+")
 # An author line: two to five capitalised syllables, nothing else ("Xuân Lộc", "Thu Hà").
 _AUTHOR = re.compile(r"^(?:[A-ZĐÂĂÊÔƠƯ][^\W\d_]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){0,4}$")
-
-TITLE_MAX = 500
-
-
-def clean(text: str) -> str:
-    """NFC, no control characters, no trailing spaces."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
-    return text.strip()
-
-
-def slug(name: str) -> str:
-    """An id-safe form of a file name: "MIC 2017-03-23.txt" -> "mic-2017-03-23"."""
-    from .analysis import fold
-
-    return _SLUG.sub("-", fold(name)).strip("-")
 
 
 def parse_record(record: Record) -> Article:
     """Dispatch on the record's kind."""
     if record.kind == "text":
         return parse_text(record.data, record.file)
+    if record.kind == "html":
+        return parse_html(record.data, record.file)
     return parse_json(record.data, record.file, record.line)
 
 
@@ -87,13 +74,15 @@ def parse_text(text: str, file: str) -> Article:
     body = "\n".join(paragraphs)
     if not body:
         raise BadArticle("no text after the title")
+    title, full_title = clean_title(title, body)
     name = Path(file).name
     published = dates.date_from_text(body) or dates.date_from_name(name)
     stem = name.split(".")[0]
     return Article(
-        id=slug(stem) or "article",
+        id=article_id(slug(stem) or "article"),
         title=title,
         body=body,
+        summary=with_full_title(full_title, "", body),
         published=published,
         source=source,
         author=author,
@@ -107,36 +96,44 @@ def _text_field(data: dict, key: str) -> str:
     value = data.get(key)
     if value is None:
         return ""
-    if not isinstance(value, (str, int, float)):
-        raise BadArticle(f"field {key!r} must be text, not {type(value).__name__}")
-    return clean(str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and key == "id":
+        return str(value)  # exports number their articles: 12345 is the id "12345"
+    if not isinstance(value, str):
+        kind = {bool: "a boolean", int: "a number", float: "a number"}.get(
+            type(value), type(value).__name__)
+        raise BadArticle(f"field {key!r} must be text, not {kind} ({json.dumps(value)[:40]})")
+    return clean(value)
 
 
 def parse_json(data: dict, file: str, line: int | None) -> Article:
     """An article from one JSON Lines object (fields of shared/corpus/README.md)."""
-    article_id = _text_field(data, "id")
-    if not article_id:
+    source_id = _text_field(data, "id")
+    if not source_id:
         raise BadArticle("missing 'id'")
     title = _text_field(data, "title")
     if not title:
         raise BadArticle("missing 'title'")
+    if len(title) > TITLE_MAX:
+        raise BadArticle(f"'title' is {len(title)} characters long: not a title")
     summary = _text_field(data, "summary")
     body = _text_field(data, "body")
     if not (summary or body):
         raise BadArticle("needs a 'summary' or a 'body'")
+    title, full_title = clean_title(title, summary or body)
     raw_date = _text_field(data, "date")
     published = None
     if raw_date:
-        published = dates.parse_iso(raw_date)
+        published = dates.parse_iso(raw_date, whole=True)
         if published is None:
-            raise BadArticle(f"'date' {raw_date!r} is not a valid YYYY-MM-DD date")
+            raise BadArticle(f"'date' {raw_date[:40]!r} is not a valid YYYY-MM-DD date")
     else:
         published = dates.date_from_opening(summary, body)
     return Article(
-        id=article_id,
+        id=article_id(source_id),
+        source_id=source_id,
         title=title,
         body=body,
-        summary=summary,
+        summary=with_full_title(full_title, summary, body),
         published=published,
         source=_text_field(data, "source"),
         url=_text_field(data, "url"),

@@ -10,8 +10,9 @@ from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
-SCHEMA_VERSION = 4  # 2: content_hash and source_file, for incremental updates; 3: aliases;
-# 4: ministries and persons as lists of whole names
+SCHEMA_VERSION = 5  # 2: content_hash and source_file, for incremental updates; 3: aliases;
+# 4: ministries and persons as lists of whole names; 5: ids safe in a link, the source's own id
+# in source_id
 
 
 def _names() -> KEYWORD:
@@ -32,6 +33,7 @@ def make_schema() -> Schema:
     words, syllables, folded = analyzer("words"), analyzer("syllables"), analyzer("folded")
     return Schema(
         id=ID(stored=True, unique=True),
+        source_id=STORED(),  # the id the source gives (a feed's URL guid), when ``id`` differs
         title=TEXT(analyzer=words, stored=True, phrase=False),
         summary=TEXT(analyzer=words, stored=True, phrase=False),
         body=TEXT(analyzer=words, stored=True, phrase=False),
@@ -72,6 +74,7 @@ def document(article: Article) -> dict:
     text_syllables = analysed(text, ("syllables", "folded"))
     return {
         "id": article.id,
+        "source_id": article.source_id if article.source_id != article.id else "",
         "title": title,
         "_stored_title": article.title,
         "summary": analysed(article.summary, words),

@@ -117,9 +117,10 @@ def live_generation(root: Path) -> Path:
 def read_meta(generation: Path) -> dict:
     """The metadata a build left in a generation ({} for a plain index folder)."""
     try:
-        return json.loads((generation / META).read_text("utf-8"))
+        meta = json.loads((generation / META).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def generations(root: Path) -> list[Path]:

@@ -15,7 +15,8 @@ import pytest
 from indexer.article import BadArticle
 from indexer.html import html_to_text, parse_html
 from indexer.progress import Progress
-from indexer.sources import MAX_ARTICLE_BYTES, Notice, Record, read_records
+from indexer.record import Notice, Record
+from indexer.sources import MAX_ARTICLE_BYTES, read_records
 from indexer.write import build
 
 # A ministry news page as saved from a browser: menus, breadcrumb, share and rating widgets,

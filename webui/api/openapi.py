@@ -154,7 +154,8 @@ assert [p["name"] for p in _SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
 assert all(p["schema"]["type"] == "array" for p in _SEARCH_PARAMETERS if p["name"] in REPEATABLE)
 
 _SUMMARY_FIELDS = {
-    "id": {"type": "string", "description": "Article id: the source file name without extension."},
+    "id": {"type": "string", "description": "Article id, safe in a link: the source file name "
+           "without extension, or the source's own id (a feed item's URL guid) made safe."},
     "title": {"type": "string"},
     "date": {**_DAY, "description": "Publication day, null when unknown."},
     "source": {**_NULLABLE_STRING, "description": "Site the article comes from."},
