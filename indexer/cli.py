@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from . import store
+from . import whoosh_internals as internals
 from .changes import RemovalLimit
 from .lock import Busy, holder
 from .progress import Progress
@@ -214,7 +215,7 @@ def _status(root: Path, as_json: bool) -> int:
     meta = store.read_meta(live)
     try:
         ix = whoosh_index.open_dir(str(live))
-        articles, segments = ix.doc_count(), len(ix._segments())
+        articles, segments = ix.doc_count(), internals.segment_count(ix)
         ix.close()
     except Exception as exc:  # noqa: BLE001 - status reports damage, it does not fail on it
         articles, segments = None, f"cannot be opened: {exc}"

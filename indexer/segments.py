@@ -15,10 +15,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
-from whoosh.reading import SegmentReader
-from whoosh.writing import PostingPool, SegmentWriter
 
+from . import whoosh_internals as internals
 from .article import Skip
 from .documents import prepare
 from .schema import make_schema
@@ -55,12 +53,7 @@ class SegmentWorker:
     def __init__(self, generation: Path, number: int, limitmb: int = WORKER_LIMIT_MB):
         self.number = number
         ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
-        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)  # the run's lock guards the folder
-        # Whoosh names every writer's temp folder "MAIN.tmp" and removes it when one finishes:
-        # each worker gets its own, or the first to finish would delete the others' runs
-        writer._tempstorage = ix.storage.temp_storage(f"{INDEX_NAME}.worker{number}.tmp")
-        writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
-        self.writer = writer
+        self.writer = internals.segment_writer(ix, INDEX_NAME, number, limitmb)
         self.added = 0
 
     def process(self, items: list) -> list:
@@ -82,13 +75,7 @@ class SegmentWorker:
 
     def finish(self):
         """Close the segment; return it (None when nothing was written)."""
-        writer = self.writer
-        segment = writer._finalize_segment() if self.added else None
-        if segment is None:
-            writer._close_segment()
-        writer._tempstorage.destroy()
-        writer.is_closed = True
-        return segment
+        return internals.finish_segment(self.writer, bool(self.added))
 
 
 def create_empty(generation: Path) -> None:
@@ -109,10 +96,10 @@ class LiveIndex:
     @classmethod
     def open(cls, path: Path) -> "LiveIndex":
         storage = FileStorage(str(path), readonly=True)
-        toc = TOC.read(storage, INDEX_NAME)
+        toc = internals.read_toc(storage, INDEX_NAME)
         by_key, by_id, files = {}, {}, {}
         for number, segment in enumerate(toc.segments):
-            reader = SegmentReader(storage, toc.schema, segment)
+            reader = internals.segment_reader(storage, toc.schema, segment)
             try:
                 for docnum in range(segment.doc_count_all()):
                     if segment.is_deleted(docnum):
@@ -154,7 +141,7 @@ def _merge_small(writer, segments):
     if len(small) < 2:
         return segments
     for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
+        reader = internals.segment_reader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in small]
@@ -182,7 +169,7 @@ def assemble(generation: Path, new_segments: list, dropped: list[tuple[int, int]
                     (generation / path.name).unlink(missing_ok=True)
     segments += [s for s in new_segments if s is not None and s.doc_count() > 0]
     storage = FileStorage(str(generation))
-    TOC(make_schema(), segments, 1).write(storage, INDEX_NAME)
+    internals.write_toc(storage, INDEX_NAME, make_schema(), segments)
     (generation / f"_{INDEX_NAME}_0.toc").unlink(missing_ok=True)
     if len(segments) > MAX_SEGMENTS:
         ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)

@@ -1,6 +1,11 @@
 """Every use of Whoosh's private internals, in one place.
 
-The search reads posting blocks and field-length columns directly, because Whoosh's public
+Writing: the indexer's workers each write a segment of their own, and a run lists the
+segments in one table of contents (TOC), which takes Whoosh's segment writer apart (its lock,
+its temp folder, finishing a segment without committing).
+
+Reading:
+the search reads posting blocks and field-length columns directly, because Whoosh's public
 matchers walk one posting at a time in Python (0.5–2 s per query on 180k articles). Those
 reads depend on the private layout of Whoosh 3's codec (``whoosh.codec.whoosh3``): block
 attributes, the length column's file. Nothing outside this module may touch them, and
@@ -15,8 +20,11 @@ from typing import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.index import TOC
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool, SegmentWriter
 
 # the field length Whoosh scores with, by the byte it stores it as
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -179,3 +187,42 @@ def positions_in(searcher, fieldname: str, text: str, wanted: np.ndarray, decode
 def segment_count(ix) -> int:
     """How many segments an opened index has."""
     return len(ix._segments())
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def segment_writer(ix, indexname: str, number: int, limitmb: int) -> SegmentWriter:
+    """A writer of one new segment that takes no lock (the run's lock guards the folder)."""
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    # Whoosh names every writer's temp folder "MAIN.tmp" and removes it when one finishes:
+    # each worker gets its own, or the first to finish would delete the others' runs
+    writer._tempstorage = ix.storage.temp_storage(f"{indexname}.worker{number}.tmp")
+    writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    return writer
+
+
+def finish_segment(writer: SegmentWriter, written: bool):
+    """Close a worker's segment without committing; the segment, or None if nothing was
+    written. The run lists it in the generation's TOC itself."""
+    segment = writer._finalize_segment() if written else None
+    if segment is None:
+        writer._close_segment()
+    writer._tempstorage.destroy()
+    writer.is_closed = True
+    return segment
+
+
+def read_toc(storage, indexname: str) -> TOC:
+    """A generation's table of contents: its schema and segments."""
+    return TOC.read(storage, indexname)
+
+
+def write_toc(storage, indexname: str, schema, segments: list) -> None:
+    """List segments (with their deletions) as a generation's table of contents."""
+    TOC(schema, segments, 1).write(storage, indexname)
+
+
+def segment_reader(storage, schema, segment) -> SegmentReader:
+    """A reader of one segment of a table of contents."""
+    return SegmentReader(storage, schema, segment)
