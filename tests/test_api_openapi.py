@@ -70,8 +70,8 @@ def test_the_docs_page_escapes_the_description(client):
             or "<code>&quot;cụm từ chính xác&quot;</code>" in html)
 
 
-ENGLISH = ["Parameters", "Responses", "Schemas", "Endpoints", "(required)", ">meaning<",
-           ">status<", "No parameters", "Search articles", "Get an article", "at most",
+ENGLISH = ["Parameters", "Responses", "Schemas", "Endpoints", "(required)", "col\">meaning<",
+           "col\">status<", "No parameters", "Search articles", "Get an article", "at most",
            "default ", "one of ", " or null", "The article", "for people"]
 
 
