@@ -128,6 +128,16 @@ def test_facet_values_by_prefix_accented_or_not(client, prefix):
     assert "Nghiêm Thị Hồng Nhung" in values(found["values"])
 
 
+@pytest.mark.parametrize("prefix, ministry", [
+    ("gtvt", "Bộ Giao thông vận tải"), ("GTVT", "Bộ Giao thông vận tải"),
+    ("tt&tt", "Bộ Thông tin và Truyền thông"), ("TT&TT", "Bộ Thông tin và Truyền thông"),
+    ("nhnn", "Ngân hàng Nhà nước Việt Nam"), ("bộ gtvt", "Bộ Giao thông vận tải"),
+])
+def test_a_ministry_is_found_by_its_abbreviation(client, prefix, ministry):
+    found = get(client, "/api/facets/ministry", prefix=prefix)
+    assert values(found["values"]) == [ministry]
+
+
 def test_facet_values_start_a_word(client):
     found = values(get(client, "/api/facets/person", prefix="ngh")["values"])
     assert found == ["Nghiêm Thị Hồng Nhung", "Trương Quang Nghĩa"]  # first word first
