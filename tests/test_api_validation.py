@@ -49,8 +49,7 @@ def error_of(response, status: int) -> dict:
     ("/api/search", {"q": "x" * 501}, "q"),
     ("/api/search", {"ministry": "B" * 201}, "ministry"),
     ("/api/search", {"person": [f"P{n}" for n in range(21)]}, "person"),
-    # rules between parameters
-    ("/api/search", {"from": "2024-05-01", "to": "2024-01-01"}, "from"),
+    # paging depth: a limit of page's own
     ("/api/search", {"page": "1001", "per_page": "10"}, "page"),
     ("/api/search", {"page": "101", "per_page": "100"}, "page"),
     ("/api/search", {"page": "101", "per_page": "1"}, "page"),
@@ -168,9 +167,12 @@ def test_every_described_limit_is_the_limit_enforced(app):
     ({"from": "2024-05-01", "to": "2024-01-01"}, ("2024-01-01", "2024-05-01")),
     ({"from": "2024-01-01", "to": "2024-05-01"}, ("2024-01-01", "2024-05-01")),
 ])
-def test_the_page_reads_a_reversed_range_as_meant(params, expected):
-    req = parse_search(MultiDict(params))
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_reversed_range_is_read_as_meant(client, params, expected, strict):
+    req = parse_search(MultiDict(params), strict=strict)
     assert (req.date_from.isoformat(), req.date_to.isoformat()) == expected
+    found = client.get("/api/search", query_string=params).get_json()
+    assert (found["filters"]["from"], found["filters"]["to"]) == expected
 
 
 @pytest.mark.parametrize("path, message", [

@@ -18,8 +18,8 @@ API_VERSION = "1.2.0"
 
 # Every error code the API gives, with its status and what a client should do.
 ERROR_CODES = {
-    "invalid_parameter": (400, "tham số sai kiểu, ngoài giới hạn, rỗng, lặp lại khi chỉ được "
-                               "có một, hoặc mâu thuẫn với tham số khác (`from` sau `to`)"),
+    "invalid_parameter": (400, "tham số sai kiểu, ngoài giới hạn, rỗng, hoặc lặp lại khi chỉ "
+                               "được có một"),
     "unknown_parameter": (400, "điểm cuối không nhận tham số này: kiểm tra chính tả"),
     "missing_parameter": (400, "thiếu tham số bắt buộc, hoặc tham số chỉ có khoảng trắng"),
     "not_found": (404, "không có bài viết, nhóm lọc hoặc đường dẫn này"),
@@ -263,8 +263,8 @@ COMPONENTS = {
         "NotModified": {"description": "Bản của máy khách (If-None-Match / If-Modified-Since) "
                                        "vẫn đúng: không có thân.",
                         "headers": {"ETag": _ref("headers", "ETag")}},
-        "BadRequest": _error("Tham số lạ, sai kiểu, ngoài giới hạn, rỗng, lặp lại hoặc mâu "
-                             "thuẫn với tham số khác; `param` nêu tên nó."),
+        "BadRequest": _error("Tham số lạ, sai kiểu, ngoài giới hạn, rỗng hoặc lặp lại; "
+                             "`param` nêu tên nó."),
         "NotFound": _error("Không có bài viết, nhóm lọc hoặc đường dẫn này."),
         "URITooLong": {"description": "Dòng yêu cầu dài hơn máy chủ HTTP nhận (gunicorn: 4094 "
                                       "byte theo mặc định); máy chủ trả lời trước ứng dụng.",

@@ -199,7 +199,8 @@ SEARCH = table(
     _names("source", "Nguồn (trang) của bài", "mic.gov.vn"),
     Param("date", "period", f"Năm (`2017`), tháng (`2017-03`) hoặc `{NO_DATE}` (bài không rõ "
           "ngày).", repeatable=True),
-    Param("from", "day", "Đăng từ ngày này (`YYYY-MM-DD`), tính cả ngày đó; không sau `to`."),
+    Param("from", "day", "Đăng từ ngày này (`YYYY-MM-DD`), tính cả ngày đó. Khoảng ngược "
+          "(`from` sau `to`) được đọc theo chiều đúng; `filters` cho biết khoảng đã áp dụng."),
     Param("to", "day", "Đăng đến ngày này (`YYYY-MM-DD`), tính cả ngày đó; bỏ các bài không "
           "rõ ngày."),
     Param("sort", "choice", "`relevance` (bằng nhau thì bài mới hơn trước), `newest`, `oldest` "
@@ -258,9 +259,8 @@ def parse_search(args: MultiDict, strict: bool = False) -> SearchRequest:
     got = parse(SEARCH, args, strict)
     date_from, date_to = got["from"], got["to"]
     if date_from and date_to and date_from > date_to:
-        if strict:
-            raise BadParameter("from", f"'from' ({date_from}) is after 'to' ({date_to})")
-        date_from, date_to = date_to, date_from  # the page reads a reversed range as meant
+        # a reversed range has one meaning: the days between (the answer shows it applied)
+        date_from, date_to = date_to, date_from
     return SearchRequest(
         q=got["q"], ministries=got["ministry"], predecessors=got["predecessors"],
         persons=got["person"], categories=got["category"], sources=got["source"],
