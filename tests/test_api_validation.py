@@ -41,6 +41,7 @@ def error_of(response, status: int) -> dict:
     ("/api/search", {"facet_size": "0"}, "facet_size"),
     ("/api/search", {"facet_size": "101"}, "facet_size"),
     ("/api/search", {"page": "99999999999999999999"}, "page"),
+    ("/api/search", {"per_page": "9" * 5000}, "per_page"),
     ("/api/search", {"from": "2024-13-01"}, "from"),
     ("/api/search", {"to": "2023-02-29"}, "to"),
     ("/api/search", {"date": "2017-13"}, "date"),

@@ -266,8 +266,10 @@ COMPONENTS = {
         "BadRequest": _error("Tham số lạ, sai kiểu, ngoài giới hạn, rỗng hoặc lặp lại; "
                              "`param` nêu tên nó."),
         "NotFound": _error("Không có bài viết, nhóm lọc hoặc đường dẫn này."),
-        "URITooLong": {"description": "Dòng yêu cầu dài hơn máy chủ HTTP nhận (gunicorn: 4094 "
-                                      "byte theo mặc định); máy chủ trả lời trước ứng dụng.",
+        "URITooLong": {"description": "Dòng yêu cầu dài hơn máy chủ HTTP nhận (gunicorn: "
+                                      "`limit_request_line`, mặc định 4094 byte). Máy chủ trả "
+                                      "lời trước ứng dụng: bằng trang HTML của nó, hoặc bằng "
+                                      "dạng lỗi JSON nếu được cấu hình như vậy.",
                        "content": {"text/html": {"schema": {"type": "string"}},
                                    "application/json": {"schema": _ref("schemas", "Error")}}},
         "TooManyRequests": _error("Máy khách đã hết lượt.", retry_after=True),
