@@ -27,18 +27,23 @@ class Setting:
     valid: Callable[[object], bool]
 
 
-def _whole(low: int) -> Callable[[object], bool]:
-    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _kind(*types: type) -> Callable[[object], bool]:
-    return lambda v: isinstance(v, types)
+def _milliseconds(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                             and value >= 0)
+
+
+def _flag(value) -> bool:
+    return isinstance(value, bool)
 
 
 SETTINGS = {
     "CACHE_MAX_AGE": Setting(60, "seconds browsers and shared caches may keep an API answer "
                                  "before revalidating it (answers also change only with a new "
-                                 "index)", "a whole number of seconds ≥ 0", _whole(0)),
+                                 "index)", "a whole number of seconds ≥ 0", _whole),
     "INDEX_DIR": Setting(None, "index folder; default $INDEX_DIR, else var/index in the project",
                          "a path or None", lambda v: v is None or isinstance(v, (str, Path))),
     "RATE_LIMIT": Setting(None, "requests per client, as N/second, N/minute or N/hour, or "
@@ -46,24 +51,23 @@ SETTINGS = {
                           "N/second, N/minute or N/hour with N ≥ 1, 'off' or None",
                           lambda v: v is None or (isinstance(v, str) and bool(_RATE.fullmatch(v)))),
     "RESULT_CACHE": Setting(256, "searches whose results each worker keeps for the live index "
-                                 "generation; 0: none", "a whole number ≥ 0", _whole(0)),
+                                 "generation; 0: none", "a whole number ≥ 0", _whole),
     "SITE_NAME": Setting("Tìm kiếm tin tức", "name shown in the page header",
                          "a non-empty text", lambda v: isinstance(v, str) and bool(v.strip())),
     "SLOW_QUERY_MS": Setting(1000, "requests slower than this many milliseconds are logged "
                                    "again, as slow queries, on the webui.slow logger; None: never",
-                             "a number of milliseconds ≥ 0 or None",
-                             lambda v: v is None or (_kind(int, float)(v)
-                                                     and not isinstance(v, bool) and v >= 0)),
-    "TESTING": Setting(False, "Flask testing mode", "True or False", _kind(bool)),
+                             "a number of milliseconds ≥ 0 or None", _milliseconds),
+    "TESTING": Setting(False, "Flask testing mode", "True or False", _flag),
     "WARM_UP": Setting(True, "load the word segmenter and the live index's tables at start-up, "
-                             "before gunicorn forks workers", "True or False", _kind(bool)),
+                             "before gunicorn forks workers", "True or False", _flag),
 }
 
 
 def check_settings(settings: dict) -> dict:
     """The settings with their defaults, or ValueError naming every setting that is wrong."""
-    problems = [f"unknown settings: {', '.join(sorted(set(settings) - set(SETTINGS)))} "
-                f"(known: {', '.join(SETTINGS)})"] if set(settings) - set(SETTINGS) else []
+    unknown = sorted(set(settings) - set(SETTINGS))
+    problems = [f"unknown settings: {', '.join(unknown)} (known: {', '.join(SETTINGS)})"
+                ] if unknown else []
     values = {name: settings.get(name, setting.default) for name, setting in SETTINGS.items()}
     problems += [f"{name} must be {SETTINGS[name].accepts}, not {value!r}"
                  for name, value in values.items()
