@@ -79,7 +79,7 @@ def test_the_docs_page_escapes_the_description(client):
 
 ENGLISH = ["Parameters", "Responses", "Schemas", "Endpoints", "(required)", 'col">meaning<',
            'col">status<', "No parameters", "Search articles", "Get an article", "at most",
-           "default ", "one of ", " or null", "The article", "for people"]
+           "default ", "one of ", " or null", "array of", "The article", "for people"]
 
 
 def test_the_docs_page_speaks_vietnamese(client):

@@ -92,7 +92,7 @@ def _summary(fields: dict) -> dict:
 
 @bp.get("/articles/<article_id>")
 def api_article(article_id: str):
-    ARTICLE["id"].value(article_id, strict=True)
+    ARTICLE["id"].value(article_id, strict=True)  # a 400 when the id is over its limit
     related = parse(ARTICLE, request.args)["related"]
     # before the validators: "If-None-Match: *" must not make a missing article a 304
     article = get_article(generation(), article_id)

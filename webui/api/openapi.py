@@ -365,12 +365,12 @@ def _resolve(node: dict) -> dict:
 
 
 def type_text(schema: dict) -> str:
-    """A schema in words: "integer 1–100, mặc định 10", "array of string, tối đa 20"."""
+    """A schema in words: "integer 1–100, mặc định 10", "mảng string, tối đa 20"."""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     kind = schema.get("type", "any")
     if kind == "array":
-        text = f"array of {type_text(schema.get('items', {}))}"
+        text = f"mảng {type_text(schema.get('items', {}))}"
         if "maxItems" in schema:
             text += f", tối đa {schema['maxItems']}"
         return text

@@ -178,6 +178,7 @@ class Param:
 
 
 def table(*params: Param) -> dict[str, Param]:
+    """An endpoint's parameters by name, in the order the description lists them."""
     return {p.name: p for p in params}
 
 
