@@ -33,8 +33,10 @@ def test_search_answers_exactly_the_documented_fields(client):
     assert isinstance(found["took_ms"], float) and found["took_ms"] >= 0
     assert found["filters"] == {"ministry": ["Bộ Y tế"], "predecessors": False,
                                 "ministries_included": ["Bộ Y tế"], "person": [],
-                                "date": ["2017"], "from": "2017-01-01", "to": None}
-    assert list(found["facets"]) == ["ministry", "person", "date", "year"]
+                                "category": [], "source": [], "date": ["2017"],
+                                "from": "2017-01-01", "to": None}
+    assert list(found["facets"]) == ["ministry", "person", "category", "source", "date", "year"]
+    assert list(found["facets_truncated"]) == ["ministry", "person", "category", "source"]
     for hit in get(client, "/api/search", q="thi đua")["results"]:
         assert set(hit) == SUMMARY | {"title_html", "snippet"}
 
@@ -47,9 +49,10 @@ def test_facet_size_and_multi_select(client):
     assert len(ministries) <= 3
     assert all(m["selected"] == (m["value"] in ("Bộ Y tế", "Bộ Công an")) for m in ministries)
     assert len(found["facets"]["person"]) == 1
-    assert found["facets_truncated"] == {"ministry": True, "person": True}
+    assert found["facets_truncated"] == {"ministry": True, "person": True, "category": False,
+                                         "source": True}
     everything = get(client, "/api/search", facet_size=100)
-    assert everything["facets_truncated"] == {"ministry": False, "person": False}
+    assert not any(everything["facets_truncated"].values())
     exact = len(everything["facets"]["person"])
     assert not get(client, "/api/search", facet_size=exact)["facets_truncated"]["person"]
     assert get(client, "/api/search", facet_size=exact - 1)["facets_truncated"]["person"]
@@ -125,6 +128,16 @@ def test_facet_values_by_prefix_accented_or_not(client, prefix):
     assert "Nghiêm Thị Hồng Nhung" in values(found["values"])
 
 
+@pytest.mark.parametrize("prefix, ministry", [
+    ("gtvt", "Bộ Giao thông vận tải"), ("GTVT", "Bộ Giao thông vận tải"),
+    ("tt&tt", "Bộ Thông tin và Truyền thông"), ("TT&TT", "Bộ Thông tin và Truyền thông"),
+    ("nhnn", "Ngân hàng Nhà nước Việt Nam"), ("bộ gtvt", "Bộ Giao thông vận tải"),
+])
+def test_a_ministry_is_found_by_its_abbreviation(client, prefix, ministry):
+    found = get(client, "/api/facets/ministry", prefix=prefix)
+    assert values(found["values"]) == [ministry]
+
+
 def test_facet_values_start_a_word(client):
     found = values(get(client, "/api/facets/person", prefix="ngh")["values"])
     assert found == ["Nghiêm Thị Hồng Nhung", "Trương Quang Nghĩa"]  # first word first
@@ -133,7 +146,7 @@ def test_facet_values_start_a_word(client):
 
 def test_facet_counts_are_the_search_counts(client):
     everything = get(client, "/api/search", facet_size=100)["facets"]
-    for name in ("ministry", "person", "date", "year"):
+    for name in ("ministry", "person", "category", "source", "date", "year"):
         listed = get(client, f"/api/facets/{name}", limit=100)
         assert listed["total"] == len(everything[name])
         assert {v["value"]: v["count"] for v in listed["values"]} == {

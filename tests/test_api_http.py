@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import socket
+import subprocess
+import sys
 import time
+import urllib.parse
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
+from conftest import PROJECT
 from indexer.write import rollback
 from webui import create_app
+from webui.api.openapi import spec
 
 CACHED = ["/api/search?q=thi+đua", "/api/articles/mic-2017-03-23", "/api/suggest?q=ngh",
           "/api/facets/person?prefix=ngh"]
@@ -145,3 +152,48 @@ def test_a_rollback_is_news_for_if_modified_since(make_index):
     again = client.get("/api/search?q=tiêm",
                        headers={"If-Modified-Since": newer.headers["Last-Modified"]})
     assert again.status_code == 200 and again.get_json()["total"] == 1
+
+
+@pytest.fixture(scope="module")
+def gunicorn(data_index):
+    """The app under gunicorn, as deployed (its own HTTP parser, its own limits)."""
+    app = f'webui:create_app({{"INDEX_DIR": "{data_index}", "WARM_UP": False}})'
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", app],
+        cwd=PROJECT, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        port = None
+        for line in server.stderr:
+            listening = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            port = int(listening[1]) if listening else port
+            if "Booting worker" in line:
+                break
+        assert port, "gunicorn did not start"
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
+
+
+def raw_get(port: int, target: bytes) -> tuple[int, str]:
+    """(status, content type) of a GET sent byte for byte, as a client that does not encode."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b"".join(iter(lambda: conn.recv(65536), b""))
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in head[1:])
+    return int(head[0].split()[1]), headers.get("Content-Type", "").split(";")[0]
+
+
+def test_the_server_refuses_what_the_description_says_it_refuses(gunicorn):
+    encoded = "/api/search?q=" + urllib.parse.quote("thi đua")
+    assert raw_get(gunicorn, encoded.encode()) == (200, "application/json")
+    # raw UTF-8 in the request line: refused by gunicorn before the app (README, "Limits")
+    assert raw_get(gunicorn, "/api/search?q=thi_đua".encode())[0] == 400
+    # a request line over gunicorn's limit: the 414 every operation of the description lists
+    too_long = ("/api/search?q=" + "a" * 5000).encode()
+    status, media = raw_get(gunicorn, too_long)
+    described = spec()["components"]["responses"]["URITooLong"]["content"]
+    assert status == 414 and media in described

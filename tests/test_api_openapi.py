@@ -45,6 +45,13 @@ def test_every_operation_describes_its_errors_in_the_one_shape():
                 assert body["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
+def test_every_operation_lists_the_servers_414():
+    # a request line longer than gunicorn takes is refused before the app sees it
+    for path, methods in spec()["paths"].items():
+        assert methods["get"]["responses"]["414"] == {
+            "$ref": "#/components/responses/URITooLong"}, path
+
+
 @pytest.mark.parametrize("utm", [{}, {"utm_source": "newsletter"}])
 def test_the_docs_page_lists_every_operation_and_parameter(client, utm):
     response = client.get("/api/docs", query_string=utm)
@@ -65,5 +72,17 @@ def test_the_docs_page_lists_every_operation_and_parameter(client, utm):
 
 def test_the_docs_page_escapes_the_description(client):
     html = client.get("/api/docs").get_data(as_text=True)
-    assert "&lt;mark&gt;" in html  # "the query's words in `<mark>`" stays text
-    assert "<code>&#34;exact phrase&#34;</code>" in html or "<code>&quot;exact phrase&quot;</code>" in html
+    assert "&lt;mark&gt;" in html  # "các từ ... trong `<mark>`" stays text
+    assert ("<code>&#34;cụm từ chính xác&#34;</code>" in html
+            or "<code>&quot;cụm từ chính xác&quot;</code>" in html)
+
+
+ENGLISH = ["Parameters", "Responses", "Schemas", "Endpoints", "(required)", 'col">meaning<',
+           'col">status<', "No parameters", "Search articles", "Get an article", "at most",
+           "default ", "one of ", " or null", "array of", "The article", "for people"]
+
+
+def test_the_docs_page_speaks_vietnamese(client):
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert [word for word in ENGLISH if word in html] == []
+    assert "Tham số" in html and "trạng thái" in html and "mặc định 10" in html

@@ -145,18 +145,3 @@ def test_a_bucket_refills_at_the_rate():
     assert limiter.take("a") == 0
     now[0] = 1000.0  # a long pause refills the bucket, no further
     assert [limiter.take("a") for _ in range(3)][:2] == [0, 0]
-
-
-# -- settings --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("settings", [
-    {"RATE_LIMIT": "100"}, {"RATE_LIMIT": "0/minute"}, {"RATE_LIMIT": "5/day"},
-    {"SLOW_QUERY_MS": "fast"}, {"SLOW_QUERY_MS": -1},
-    {"CACHE_MAX_AGE": -5}, {"CACHE_MAX_AGE": "60"},
-    {"RATELIMIT": "5/minute"},
-])
-def test_mistyped_settings_stop_start_up(data_index, settings):
-    with pytest.raises(ValueError):
-        create_app({"INDEX_DIR": str(data_index), "TESTING": True, "WARM_UP": False,
-                    **settings})

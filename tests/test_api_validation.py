@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from webui import create_app
+from webui.api.params import parse_search
 
 ERROR_KEYS = {"code", "message", "param"}
 
@@ -39,6 +41,7 @@ def error_of(response, status: int) -> dict:
     ("/api/search", {"facet_size": "0"}, "facet_size"),
     ("/api/search", {"facet_size": "101"}, "facet_size"),
     ("/api/search", {"page": "99999999999999999999"}, "page"),
+    ("/api/search", {"per_page": "9" * 5000}, "per_page"),
     ("/api/search", {"from": "2024-13-01"}, "from"),
     ("/api/search", {"to": "2023-02-29"}, "to"),
     ("/api/search", {"date": "2017-13"}, "date"),
@@ -47,10 +50,14 @@ def error_of(response, status: int) -> dict:
     ("/api/search", {"q": "x" * 501}, "q"),
     ("/api/search", {"ministry": "B" * 201}, "ministry"),
     ("/api/search", {"person": [f"P{n}" for n in range(21)]}, "person"),
-    # rules between parameters
-    ("/api/search", {"from": "2024-05-01", "to": "2024-01-01"}, "from"),
+    # paging depth: a limit of page's own
     ("/api/search", {"page": "1001", "per_page": "10"}, "page"),
     ("/api/search", {"page": "101", "per_page": "100"}, "page"),
+    ("/api/search", {"page": "101", "per_page": "1"}, "page"),
+    ("/api/search", {"category": ""}, "category"),
+    ("/api/search", {"source": ["mic.gov.vn", "\x1e"]}, "source"),
+    ("/api/search", {"category": "C" * 201}, "category"),
+    ("/api/search", {"source": [f"s{n}" for n in range(21)]}, "source"),
     # empty values: the API does not guess what was meant
     ("/api/search", {"page": ""}, "page"),
     ("/api/search", {"sort": ""}, "sort"),
@@ -65,6 +72,8 @@ def error_of(response, status: int) -> dict:
     ("/api/articles/mic-2017-03-23", {"related": "-1"}, "related"),
     ("/api/articles/mic-2017-03-23", {"related": "11"}, "related"),
     ("/api/articles/mic-2017-03-23", {"related": "some"}, "related"),
+    ("/api/articles/mic-2017-03-23", {"related": ["1", "2"]}, "related"),
+    ("/api/articles/mic-2017-03-23", {"related": ["3", "3"]}, "related"),
     ("/api/articles/" + "x" * 201, {}, "id"),
     ("/api/suggest", {"q": "ngu", "limit": "0"}, "limit"),
     ("/api/suggest", {"q": "ngu", "limit": "21"}, "limit"),
@@ -92,7 +101,7 @@ def test_unknown_parameters_are_400(client, path, unknown):
     assert repr(unknown) in error["message"]
 
 
-@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}])
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}, {"q": "\x1e\x85"}])
 def test_suggest_needs_text(client, params):
     error = error_of(client.get("/api/suggest", query_string=params), 400)
     assert error["code"] == "missing_parameter" and error["param"] == "q"
@@ -113,9 +122,58 @@ def test_the_search_page_stays_lenient(client, params):
     {"page": "100", "per_page": "100"},  # exactly as deep as paging goes
     {"q": "x" * 500},
     {"person": [f"P{n}" for n in range(20)]},
+    {"category": "Thời sự", "source": ["mic.gov.vn", "dantri.com.vn"]},
 ])
 def test_valid_edges_are_accepted(client, params):
     assert client.get("/api/search", query_string=params).status_code == 200
+
+
+def limits(spec: dict):
+    """(path, parameter, the last value allowed, the first refused) of every limit described."""
+    for path, methods in spec["paths"].items():
+        if "{" in path:
+            path = path.replace("{id}", "mic-2017-03-23").replace("{name}", "person")
+        required = {p["name"]: p.get("example", "x") for p in methods["get"]["parameters"]
+                    if p.get("in") == "query" and p["required"]}
+        for p in methods["get"]["parameters"]:
+            schema = p.get("schema", {})
+            if p.get("in") != "query":
+                continue
+            if "maximum" in schema:
+                yield path, required, p["name"], schema["maximum"], schema["maximum"] + 1
+                yield path, required, p["name"], schema["minimum"], schema["minimum"] - 1
+            if "maxLength" in schema:
+                yield (path, required, p["name"], "ố" * schema["maxLength"],
+                       "ố" * (schema["maxLength"] + 1))
+            if "maxItems" in schema:
+                many = [f"{p['name']}{n}" if p["name"] != "date" else f"{2000 + n}"
+                        for n in range(schema["maxItems"] + 1)]
+                yield path, required, p["name"], many[:-1], many
+
+
+def test_every_described_limit_is_the_limit_enforced(app):
+    client = app.test_client()
+    spec = client.get("/api/openapi.json").get_json()
+    checked = 0
+    for path, required, name, allowed, refused in limits(spec):
+        accepted = client.get(path, query_string={**required, name: allowed})
+        assert accepted.status_code == 200, (path, name, accepted.get_json())
+        error = error_of(client.get(path, query_string={**required, name: refused}), 400)
+        assert error["param"] == name, (path, name, error)
+        checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"from": "2024-05-01", "to": "2024-01-01"}, ("2024-01-01", "2024-05-01")),
+    ({"from": "2024-01-01", "to": "2024-05-01"}, ("2024-01-01", "2024-05-01")),
+])
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_reversed_range_is_read_as_meant(client, params, expected, strict):
+    req = parse_search(MultiDict(params), strict=strict)
+    assert (req.date_from.isoformat(), req.date_to.isoformat()) == expected
+    found = client.get("/api/search", query_string=params).get_json()
+    assert (found["filters"]["from"], found["filters"]["to"]) == expected
 
 
 @pytest.mark.parametrize("path, message", [

@@ -196,7 +196,6 @@ def test_article_api_and_page(client):
     ({"sort": "best"}, "sort"),
     ({"from": "2024-13-01"}, "from"),
     ({"to": "23/3/2017"}, "to"),
-    ({"from": "2024-05-01", "to": "2024-01-01"}, "from"),
     ({"date": "2017-13"}, "date"),
     ({"page": "2000", "per_page": "10"}, "page"),
     ({"q": "x" * 501}, "q"),

@@ -2,38 +2,85 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 from flask import Flask
 
 from indexer import store
 
-# Every setting with its default and meaning; unknown settings stop start-up (a typo in a
-# deployment should fail loudly, not be ignored).
+# Each setting is checked here, by its type, before anything starts: a module reads a value
+# known to be valid, and a typo or a wrong type in a deployment stops start-up with a message
+# naming the setting, instead of failing on the first request or being ignored.
+_RATE = re.compile(r"\s*(0*[1-9][0-9]*\s*/\s*(second|minute|hour)|(?i:off))\s*")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting: its default, what it means, and what it accepts (in words for the message)."""
+
+    default: object
+    meaning: str
+    accepts: str
+    valid: Callable[[object], bool]
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _milliseconds(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                             and value >= 0)
+
+
+def _flag(value) -> bool:
+    return isinstance(value, bool)
+
+
 SETTINGS = {
-    "CACHE_MAX_AGE": (60, "seconds browsers and shared caches may keep an API answer before "
-                          "revalidating it (answers also change only with a new index)"),
-    "INDEX_DIR": (None, "index folder; default $INDEX_DIR, else var/index in the project"),
-    "RATE_LIMIT": (None, "requests per client, as N/second, N/minute or N/hour, or 'off'; "
-                         "unset: 120/minute, and off when TESTING"),
-    "RESULT_CACHE": (256, "searches whose results each worker keeps for the live index "
-                          "generation; 0: none"),
-    "SITE_NAME": ("Tìm kiếm tin tức", "name shown in the page header"),
-    "SLOW_QUERY_MS": (1000, "requests slower than this many milliseconds are logged again, as "
-                            "slow queries, on the webui.slow logger; None: never"),
-    "TESTING": (False, "Flask testing mode"),
-    "WARM_UP": (True, "load the word segmenter and the live index's tables at start-up, "
-                      "before gunicorn forks workers"),
+    "CACHE_MAX_AGE": Setting(60, "seconds browsers and shared caches may keep an API answer "
+                                 "before revalidating it (answers also change only with a new "
+                                 "index)", "a whole number of seconds ≥ 0", _whole),
+    "INDEX_DIR": Setting(None, "index folder; default $INDEX_DIR, else var/index in the project",
+                         "a path or None", lambda v: v is None or isinstance(v, (str, Path))),
+    "RATE_LIMIT": Setting(None, "requests per client, as N/second, N/minute or N/hour, or "
+                                "'off'; unset: 120/minute, and off when TESTING",
+                          "N/second, N/minute or N/hour with N ≥ 1, 'off' or None",
+                          lambda v: v is None or (isinstance(v, str) and bool(_RATE.fullmatch(v)))),
+    "RESULT_CACHE": Setting(256, "searches whose results each worker keeps for the live index "
+                                 "generation; 0: none", "a whole number ≥ 0", _whole),
+    "SITE_NAME": Setting("Tìm kiếm tin tức", "name shown in the page header",
+                         "a non-empty text", lambda v: isinstance(v, str) and bool(v.strip())),
+    "SLOW_QUERY_MS": Setting(1000, "requests slower than this many milliseconds are logged "
+                                   "again, as slow queries, on the webui.slow logger; None: never",
+                             "a number of milliseconds ≥ 0 or None", _milliseconds),
+    "TESTING": Setting(False, "Flask testing mode", "True or False", _flag),
+    "WARM_UP": Setting(True, "load the word segmenter and the live index's tables at start-up, "
+                             "before gunicorn forks workers", "True or False", _flag),
 }
+
+
+def check_settings(settings: dict) -> dict:
+    """The settings with their defaults, or ValueError naming every setting that is wrong."""
+    unknown = sorted(set(settings) - set(SETTINGS))
+    problems = [f"unknown settings: {', '.join(unknown)} (known: {', '.join(SETTINGS)})"
+                ] if unknown else []
+    values = {name: settings.get(name, setting.default) for name, setting in SETTINGS.items()}
+    problems += [f"{name} must be {SETTINGS[name].accepts}, not {value!r}"
+                 for name, value in values.items()
+                 if name in settings and not SETTINGS[name].valid(value)]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return values
 
 
 def create_app(settings: dict | None = None) -> Flask:
     """Create the app; ``settings`` override the defaults of SETTINGS."""
     app = Flask(__name__)
-    settings = dict(settings or {})
-    unknown = sorted(set(settings) - set(SETTINGS))
-    if unknown:
-        raise ValueError(f"unknown settings: {', '.join(unknown)} (known: {', '.join(SETTINGS)})")
-    app.config.from_mapping({name: default for name, (default, _) in SETTINGS.items()})
-    app.config.update(settings)
+    app.config.from_mapping(check_settings(dict(settings or {})))
     app.config["INDEX_DIR"] = str(store.index_dir(app.config["INDEX_DIR"]))
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     app.json.sort_keys = False

@@ -19,6 +19,9 @@ from ..core.prefix import Candidate, PrefixIndex
 MAX_SUGGEST_CHARS = 100
 SUGGEST_LIMIT = 8
 MAX_SUGGEST_LIMIT = 20
+# The facets whose values complete what a reader types: the names an article is about (its
+# section and source are offered as filters, not as something to search for).
+KINDS = ("ministry", "person")
 # Title words too common or too small to be worth offering on their own.
 STOPWORDS = frozenset(
     "và của các cho khi với là được có trong những này đã sẽ về từ tại theo để năm một "
@@ -32,7 +35,7 @@ class Completions:
     def __init__(self, gen: Generation):
         live = live_mask(gen)
         candidates = [Candidate(value, kind, count)
-                      for kind in facets.NAME_FACETS
+                      for kind in KINDS
                       for value, count in facets.table(gen, facets.FIELDS[kind]).count(live)]
         # "GTVT", "TT&TT", "y tế" complete to the ministry's canonical name
         aliases = facets.ministry_aliases(candidates)

@@ -13,14 +13,13 @@ from markupsafe import Markup, escape
 
 from ..core import SearchRequest, SearchResult, facets, search
 from ..core.hits import get_article
-from ..core.related import MAX_RELATED, related_articles
+from ..core.related import related_articles
 from ..live import generation
 from ..ops import caching, metrics
 from . import openapi
-from .autocomplete import MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT, completions
-from .openapi import FACET_SEARCH_LIMIT, MAX_FACET_SEARCH_LIMIT, MAX_ID_CHARS, RELATED, spec
-from .params import (MAX_VALUE_CHARS, BadParameter, check_names, parse_int, parse_search,
-                     parse_text)
+from .autocomplete import completions
+from .openapi import spec
+from .params import ARTICLE, FACET_VALUES, SUGGEST, check_names, parse, parse_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -30,13 +29,6 @@ EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After"
 ALLOWED_HEADERS = "If-None-Match, If-Modified-Since"
 
 
-@bp.record_once
-def check_settings(state):
-    max_age = state.app.config["CACHE_MAX_AGE"]
-    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:
-        raise ValueError(f"CACHE_MAX_AGE must be a whole number of seconds ≥ 0, not {max_age!r}")
-
-
 @bp.get("/search")
 def api_search():
     req = parse_search(request.args, strict=True)
@@ -44,7 +36,7 @@ def api_search():
 
     def body():
         # one unselected value beyond the size tells whether a name facet has more values
-        extra = 1 + max(len(req.ministries), len(req.persons))
+        extra = 1 + max(len(facets.selected(req, name)) for name in facets.NAME_FACETS)
         result = search(req.with_(facet_size=req.facet_size + extra), generation())
         metrics.note_search(req, result)
         return search_body(req, result)
@@ -56,7 +48,7 @@ def search_body(req: SearchRequest, result: SearchResult) -> dict:
     """The JSON of a search result; name facets cut to ``req.facet_size`` plus selected values."""
     listed = {name: [{"value": v["value"], "count": v["count"], "selected": v["selected"]}
                      for v in result.facets.get(name, [])]
-              for name in ("ministry", "person", "date", "year")}
+              for name in facets.FIELDS}
     truncated = {}
     for name in facets.NAME_FACETS:
         items = listed[name]
@@ -78,6 +70,8 @@ def search_body(req: SearchRequest, result: SearchResult) -> dict:
             "predecessors": req.predecessors,
             "ministries_included": facets.ministry_filter(req),
             "person": list(req.persons),
+            "category": list(req.categories),
+            "source": list(req.sources),
             "date": list(req.dates),
             "from": req.date_from.isoformat() if req.date_from else None,
             "to": req.date_to.isoformat() if req.date_to else None,
@@ -98,10 +92,8 @@ def _summary(fields: dict) -> dict:
 
 @bp.get("/articles/<article_id>")
 def api_article(article_id: str):
-    check_names(request.args, ("related",))
-    if len(article_id) > MAX_ID_CHARS:
-        raise BadParameter("id", f"an article id has at most {MAX_ID_CHARS} characters")
-    related = parse_int(request.args, "related", RELATED, 0, MAX_RELATED, strict=True)
+    ARTICLE["id"].value(article_id, strict=True)  # a 400 when the id is over its limit
+    related = parse(ARTICLE, request.args)["related"]
     # before the validators: "If-None-Match: *" must not make a missing article a 304
     article = get_article(generation(), article_id)
     if article is None:
@@ -118,9 +110,8 @@ def api_article(article_id: str):
 
 @bp.get("/suggest")
 def api_suggest():
-    check_names(request.args, ("q", "limit"))
-    typed = parse_text(request.args, "q", MAX_SUGGEST_CHARS, required=True)
-    limit = parse_int(request.args, "limit", SUGGEST_LIMIT, 1, MAX_SUGGEST_LIMIT, strict=True)
+    got = parse(SUGGEST, request.args)
+    typed, limit = got["q"], got["limit"]
     metrics.note(q=typed)
 
     def body():
@@ -135,14 +126,11 @@ def api_suggest():
 
 @bp.get("/facets/<name>")
 def api_facet_values(name: str):
-    if name not in facets.FIELDS:
+    if name not in FACET_VALUES["name"].choices:
         abort(404, description=f"no facet named {name!r}; the facets are "
-                               f"{', '.join(facets.FIELDS)}")
-    check_names(request.args, ("prefix", "limit"))
-    prefix = parse_text(request.args, "prefix", MAX_VALUE_CHARS)
-    limit = parse_int(request.args, "limit", FACET_SEARCH_LIMIT, 1, MAX_FACET_SEARCH_LIMIT,
-                      strict=True)
-
+                               f"{', '.join(FACET_VALUES['name'].choices)}")
+    got = parse(FACET_VALUES, request.args)
+    prefix, limit = got["prefix"], got["limit"]
     metrics.note(prefix=prefix)
 
     def body():

@@ -1,72 +1,67 @@
 """The OpenAPI 3 description of the JSON API: the contract, served at /api/openapi.json.
 
-Limits come from the modules that enforce them, so the description cannot drift from the
-code; tests/test_schemathesis.py holds the app to it with generated requests.
+The parameters and their limits come from their one declaration in params.py, so the
+description cannot drift from the code; tests/test_schemathesis.py holds the app to it with
+generated requests. The texts are for people reading /api/docs: in Vietnamese, like the site.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from indexer.schema import NO_DATE
-
 from ..core.facets import FIELDS as FACETS
-from ..core.query import MAX_QUERY_CHARS
-from ..core.related import MAX_RELATED
-from ..core.request import DEFAULT_PER_PAGE, FACET_SIZE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS
-from .autocomplete import MAX_SUGGEST_CHARS, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
-from .params import (MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_VALUE_CHARS, REPEATABLE,
-                     SEARCH_PARAMS)
+from ..core.facets import NAME_FACETS
+from ..core.request import MAX_PAGE, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SORTS
+from .params import ARTICLE, FACET_VALUES, MAX_FILTER_VALUES, SEARCH, SUGGEST, Param
 
-API_VERSION = "1.1.0"
-MAX_ID_CHARS = 200
-RELATED = 5
-FACET_SEARCH_LIMIT = 10
-MAX_FACET_SEARCH_LIMIT = 100
+API_VERSION = "1.2.0"
 
 # Every error code the API gives, with its status and what a client should do.
 ERROR_CODES = {
-    "invalid_parameter": (400, "a parameter has the wrong type, is out of range, empty, given "
-                               "more than once, or contradicts another (`from` after `to`)"),
-    "unknown_parameter": (400, "the endpoint does not take this parameter: check its spelling"),
-    "missing_parameter": (400, "a required parameter is absent or blank"),
-    "not_found": (404, "no such article, facet or path"),
-    "method_not_allowed": (405, "only GET (and HEAD, OPTIONS) are served; see the Allow header"),
-    "too_many_requests": (429, "the client's rate limit is spent: wait the Retry-After seconds"),
-    "internal_error": (500, "a fault on our side; it has been logged, and no details are shown"),
-    "no_index": (503, "the search index has not been built yet: try again later"),
+    "invalid_parameter": (400, "tham số sai kiểu, ngoài giới hạn, rỗng, hoặc lặp lại khi chỉ "
+                               "được có một"),
+    "unknown_parameter": (400, "điểm cuối không nhận tham số này: kiểm tra chính tả"),
+    "missing_parameter": (400, "thiếu tham số bắt buộc, hoặc tham số chỉ có khoảng trắng"),
+    "not_found": (404, "không có bài viết, nhóm lọc hoặc đường dẫn này"),
+    "method_not_allowed": (405, "chỉ phục vụ GET (và HEAD, OPTIONS); xem tiêu đề Allow"),
+    "too_many_requests": (429, "máy khách đã hết lượt: chờ số giây trong Retry-After"),
+    "internal_error": (500, "lỗi phía máy chủ; đã được ghi lại, không hiện chi tiết"),
+    "no_index": (503, "chỉ mục tìm kiếm chưa được xây dựng: thử lại sau"),
 }
 
 DESCRIPTION = f"""\
-Search Vietnamese news articles by words, dates, ministries and persons.
+Tìm bài báo tiếng Việt theo từ, ngày, bộ ngành, nhân vật, chuyên mục và nguồn.
 
-**Contract.** Every answer is UTF-8 JSON (Vietnamese text as is, never `\\u` escapes), apart
-from the documentation page and `/metrics`. Responses only gain fields in a minor version; a
-field is never removed or changed in meaning without a new major version.
+**Cam kết.** Mọi câu trả lời là JSON UTF-8 (chữ Việt để nguyên, không thoát `\\u`), trừ trang
+tài liệu và `/metrics`. Một phiên bản phụ chỉ thêm trường; không trường nào bị bỏ hay đổi nghĩa
+nếu không lên phiên bản chính.
 
-**Strict parameters.** A parameter the endpoint does not take, a wrong type, an out-of-range or
-empty value, a single-valued parameter given twice: each is a **400** (never silently ignored).
-Limits: the query text at most {MAX_QUERY_CHARS} characters; `page` × `per_page` at most
-{MAX_RESULTS_DEPTH:,} (deeper paging costs a full sort: narrow the search with a filter);
-at most {MAX_FILTER_VALUES} values of a repeatable filter.
+**Tham số chặt chẽ.** Tham số điểm cuối không nhận, sai kiểu, ngoài giới hạn hoặc rỗng, tham
+số chỉ được có một mà lặp lại: đều là **400** (không bao giờ bị bỏ qua im lặng). Giới hạn của
+từng tham số ghi ở tham số đó; `page` tối đa {MAX_PAGE} và `per_page` tối đa {MAX_PER_PAGE},
+nên trang chỉ đi đến {MAX_RESULTS_DEPTH:,} kết quả đầu (sâu hơn thì thu hẹp bằng bộ lọc); một
+bộ lọc lặp lại nhận tối đa {MAX_FILTER_VALUES} giá trị. Chữ ngoài ASCII trong địa chỉ phải được
+mã hoá phần trăm (`curl -G --data-urlencode 'q=thi đua'`): máy chủ từ chối địa chỉ có byte
+UTF-8 thô, cũng như địa chỉ quá dài (**414**), trước khi ứng dụng đọc nó.
 
-**Errors** all have one shape, with the real HTTP status:
-`{{"error": {{"code": "...", "message": "...", "param": "per_page" or null}}}}`.
-The message is for people; act on `code`:
+**Lỗi** có một dạng duy nhất, với mã trạng thái HTTP thật:
+`{{"error": {{"code": "...", "message": "...", "param": "per_page" hoặc null}}}}`.
+`message` để người đọc; chương trình dựa vào `code`:
 
-| code | status | meaning |
+| mã | trạng thái | nghĩa |
 |---|---|---|
-""" + "".join(f"| `{code}` | {status} | {meaning} |\n" for code, (status, meaning) in ERROR_CODES.items()) + """
-**Caching.** Search answers change only when the index is rebuilt. They carry a weak `ETag`
-(the index generation and API version) and `Last-Modified` (when that index went live); send
-them back in `If-None-Match` / `If-Modified-Since` and get a `304 Not Modified` with no body.
-`Cache-Control: public, max-age=N` lets shared caches keep them. Errors are `no-store`.
+""" + "".join(f"| `{code}` | {status} | {meaning} |\n"
+              for code, (status, meaning) in ERROR_CODES.items()) + """
+**Bộ nhớ đệm.** Câu trả lời chỉ đổi khi chỉ mục được xây lại. Chúng mang `ETag` yếu (thế hệ
+chỉ mục và phiên bản API) và `Last-Modified` (lúc chỉ mục đó bắt đầu phục vụ); gửi lại trong
+`If-None-Match` / `If-Modified-Since` để nhận `304 Not Modified` không có thân.
+`Cache-Control: public, max-age=N` cho phép bộ đệm dùng chung giữ chúng. Lỗi là `no-store`.
 
-**CORS.** GET from any origin: `Access-Control-Allow-Origin: *`; ETag, Last-Modified and
-Retry-After are exposed to scripts.
+**CORS.** Mọi nguồn gốc đều được GET: `Access-Control-Allow-Origin: *`; script đọc được ETag,
+Last-Modified và Retry-After.
 
-**Rate limit.** Requests per client are limited (by default 120 a minute); over the limit the
-answer is a 429 with `Retry-After` in seconds. `/healthz` and `/metrics` are not limited.
+**Giới hạn lượt.** Mỗi máy khách có số yêu cầu giới hạn (mặc định 120 mỗi phút); quá mức thì
+nhận 429 với `Retry-After` tính bằng giây. `/healthz` và `/metrics` không bị giới hạn.
 """
 
 
@@ -74,21 +69,14 @@ def _ref(kind: str, name: str) -> dict:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def _int(name: str, low: int, high: int, default: int, text: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": text,
-            "schema": {"type": "integer", "minimum": low, "maximum": high, "default": default}}
+def _parameters(params: dict[str, Param]) -> list[dict]:
+    return [p.openapi() for p in params.values()] + _CONDITIONAL
 
 
-def _values(name: str, text: str, item: dict) -> dict:
-    return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-            "description": f"{text} Repeatable, at most {MAX_FILTER_VALUES} values: an article "
-                           "with any of them matches.",
-            "schema": {"type": "array", "maxItems": MAX_FILTER_VALUES, "items": item}}
-
-
-_NAME_VALUE = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_CHARS, "pattern": r"\S"}
 _NULLABLE_STRING = {"type": "string", "nullable": True}
 _DAY = {"type": "string", "format": "date", "nullable": True}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_CONDITIONAL = [_ref("parameters", "IfNoneMatch"), _ref("parameters", "IfModifiedSince")]
 
 
 def _answer(schema: str | dict, text: str, validators: bool = True) -> dict:
@@ -102,70 +90,30 @@ def _answer(schema: str | dict, text: str, validators: bool = True) -> dict:
 
 
 def _errors(*statuses: int) -> dict:
-    names = {304: "NotModified", 400: "BadRequest", 404: "NotFound", 429: "TooManyRequests",
-             500: "InternalError", 503: "NoIndex"}
-    return {str(status): _ref("responses", names[status]) for status in statuses}
+    names = {304: "NotModified", 400: "BadRequest", 404: "NotFound", 414: "URITooLong",
+             429: "TooManyRequests", 500: "InternalError", 503: "NoIndex"}
+    # every request goes through the server, which refuses a request line it finds too long
+    return {str(status): _ref("responses", names[status]) for status in sorted({*statuses, 414})}
 
 
-def _get(summary: str, description: str, parameters: list, responses: dict, tag: str) -> dict:
+def _get(operation_id: str, summary: str, description: str, parameters: list, responses: dict,
+         tag: str) -> dict:
     return {"get": {"summary": summary, "description": description, "tags": [tag],
-                    "operationId": summary.lower().replace(" ", "_").replace("-", "_"),
-                    "parameters": parameters, "responses": responses}}
+                    "operationId": operation_id, "parameters": parameters,
+                    "responses": responses}}
 
-
-_CONDITIONAL = [_ref("parameters", "IfNoneMatch"), _ref("parameters", "IfModifiedSince")]
-
-_SEARCH_PARAMETERS = [
-    {"name": "q", "in": "query", "required": False,
-     "description": f"Query text, at most {MAX_QUERY_CHARS} characters; empty lists the newest "
-                    "articles. Accents and case do not matter (`ha noi` finds \"Hà Nội\"); every "
-                    "word must appear. Also understood: `\"exact phrase\"`, `-word`, `NOT word`, "
-                    "`OR`, `title:word`, `ministry:GTVT`, `person:\"Phan Tâm\"`, `prefix*`. "
-                    "No query text is an error.",
-     "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}, "example": "thi đua"},
-    {**_values("ministry", "Canonical ministry name, as in the `ministry` facet.", _NAME_VALUE),
-     "example": ["Bộ Thông tin và Truyền thông"]},
-    {"name": "predecessors", "in": "query", "required": False,
-     "description": "`1` (or `true`): a `ministry` filter also takes the ministries merged into "
-                    "it, such as Bộ Giao thông vận tải for Bộ Xây dựng after the 1 March 2025 "
-                    "reorganisation. `0` (`false`, the default) takes the named ministry only.",
-     "schema": {"type": "string", "enum": ["0", "1", "false", "true"], "default": "0"}},
-    {**_values("person", "Person's name, as in the `person` facet.", _NAME_VALUE),
-     "example": ["Phan Tâm"]},
-    _values("date", f"A year (`2017`), a month (`2017-03`) or `{NO_DATE}` (undated articles).",
-            {"type": "string", "pattern": f"^([0-9]{{4}}(-(0[1-9]|1[0-2]))?|{NO_DATE})$"}),
-    {"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "Published on or after this day (`YYYY-MM-DD`); must not be after `to`."},
-    {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "Published on or before this day (`YYYY-MM-DD`); undated articles are "
-                    "left out."},
-    {"name": "sort", "in": "query", "required": False,
-     "description": "`relevance` (ties go to the newer article), `newest` or `oldest` "
-                    "(undated articles last either way).",
-     "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"}},
-    _int("page", 1, MAX_RESULTS_DEPTH, 1,
-         f"Page of results, from 1; `page` × `per_page` at most {MAX_RESULTS_DEPTH:,}."),
-    _int("per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, "Results per page."),
-    _int("facet_size", 1, MAX_FACET_SIZE, FACET_SIZE,
-         "Values shown per name facet (`ministry`, `person`), most frequent first; selected "
-         "values are always shown too."),
-]
-assert [p["name"] for p in _SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
-assert all(p["schema"]["type"] == "array" for p in _SEARCH_PARAMETERS if p["name"] in REPEATABLE)
 
 _SUMMARY_FIELDS = {
-    "id": {"type": "string", "description": "Article id, safe in a link: the source file name "
-           "without extension, or the source's own id (a feed item's URL guid) made safe."},
+    "id": {"type": "string", "description": "Mã bài viết, dùng được trong đường dẫn: tên tệp "
+           "nguồn không có phần mở rộng, hoặc mã của nguồn (URL của một mục tin) đã làm an toàn."},
     "title": {"type": "string"},
-    "date": {**_DAY, "description": "Publication day, null when unknown."},
-    "source": {**_NULLABLE_STRING, "description": "Site the article comes from."},
+    "date": {**_DAY, "description": "Ngày đăng, null khi không rõ."},
+    "source": {**_NULLABLE_STRING, "description": "Trang nguồn của bài (nhóm lọc `source`)."},
     "url": _NULLABLE_STRING,
     "author": _NULLABLE_STRING,
-    "category": _NULLABLE_STRING,
-    "ministries": {"type": "array", "items": {"type": "string"},
-                   "description": "Canonical names of the ministries the article names."},
-    "persons": {"type": "array", "items": {"type": "string"},
-                "description": "Persons the article names."},
+    "category": {**_NULLABLE_STRING, "description": "Chuyên mục (nhóm lọc `category`)."},
+    "ministries": {**_STRINGS, "description": "Tên chuẩn của các bộ, ngành bài nhắc đến."},
+    "persons": {**_STRINGS, "description": "Các nhân vật bài nhắc đến."},
 }
 
 
@@ -177,106 +125,105 @@ def _object(properties: dict, description: str = "") -> dict:
     return schema
 
 
-_FACET_VALUE = _object({
-    "value": {"type": "string"},
-    "count": {"type": "integer", "minimum": 0},
-    "selected": {"type": "boolean", "description": "Whether the search filters on this value."},
-})
+_COUNT = {"type": "integer", "minimum": 0}
 
 SCHEMAS = {
-    "ArticleSummary": _object(_SUMMARY_FIELDS, "An article's metadata."),
+    "ArticleSummary": _object(_SUMMARY_FIELDS, "Thông tin của một bài viết."),
     "Hit": _object({
         **_SUMMARY_FIELDS,
-        "title_html": {"type": "string", "description": "The title as HTML: text escaped, the "
-                                                        "query's words in `<mark>`."},
-        "snippet": {"type": "string", "description": "An HTML excerpt around the query's words, "
-                                                     "escaped, the words in `<mark>`."},
-    }, "One search result."),
+        "title_html": {"type": "string", "description": "Tiêu đề dạng HTML: chữ đã thoát, các "
+                                                        "từ của truy vấn trong `<mark>`."},
+        "snippet": {"type": "string", "description": "Đoạn trích HTML quanh các từ của truy "
+                                                     "vấn, chữ đã thoát, các từ trong `<mark>`."},
+    }, "Một kết quả tìm kiếm."),
     "Article": _object({
         **_SUMMARY_FIELDS,
         "summary": {"type": "string"},
-        "body": {"type": "string", "description": "Paragraphs separated by newlines."},
-        "captions": {"type": "array", "items": {"type": "string"}},
-        "images": {"type": "array", "items": {"type": "string"}},
+        "body": {"type": "string", "description": "Các đoạn, cách nhau bằng dấu xuống dòng."},
+        "captions": _STRINGS,
+        "images": _STRINGS,
         "related": {"type": "array", "items": _ref("schemas", "ArticleSummary"),
-                    "description": "Articles on similar subjects, most similar first."},
-    }, "One article with all its text."),
-    "FacetValue": _FACET_VALUE,
+                    "description": "Các bài cùng chủ đề, giống nhất trước."},
+    }, "Một bài viết với toàn văn."),
+    "FacetValue": _object({
+        "value": {"type": "string"},
+        "count": _COUNT,
+        "selected": {"type": "boolean", "description": "Tìm kiếm có đang lọc theo giá trị này."},
+    }),
     "SearchResults": _object({
-        "query": {"type": "string", "description": "The query text, trimmed."},
-        "total": {"type": "integer", "minimum": 0, "description": "Articles matching."},
+        "query": {"type": "string", "description": "Nội dung tìm, đã bỏ khoảng trắng hai đầu."},
+        "total": {**_COUNT, "description": "Số bài khớp."},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1},
         "pages": {"type": "integer", "minimum": 1},
         "sort": {"type": "string", "enum": list(SORTS)},
         "facet_size": {"type": "integer", "minimum": 1},
-        "relaxed": {"type": "boolean", "description": "No article had every word: the results "
-                                                      "have most of them."},
-        "suggestion": {**_NULLABLE_STRING, "description": "A corrected spelling of the query "
-                                                          "worth offering (\"did you mean\"), "
-                                                          "or null."},
-        "took_ms": {"type": "number", "minimum": 0, "description": "Time the search took."},
+        "relaxed": {"type": "boolean", "description": "Không bài nào có đủ mọi từ: kết quả là "
+                                                      "các bài có nhiều từ nhất."},
+        "suggestion": {**_NULLABLE_STRING, "description": "Cách viết đúng hơn của truy vấn, "
+                                                          "đáng gợi ý (\"có phải bạn muốn "
+                                                          "tìm\"), hoặc null."},
+        "took_ms": {"type": "number", "minimum": 0, "description": "Thời gian tìm (ms)."},
         "filters": _object({
-            "ministry": {"type": "array", "items": {"type": "string"}},
+            "ministry": _STRINGS,
             "predecessors": {"type": "boolean"},
-            "ministries_included": {"type": "array", "items": {"type": "string"},
-                                    "description": "The ministries the filter takes: those "
-                                                   "chosen, with `predecessors` the ministries "
-                                                   "merged into them too."},
-            "person": {"type": "array", "items": {"type": "string"}},
-            "date": {"type": "array", "items": {"type": "string"}},
+            "ministries_included": {**_STRINGS, "description": "Các bộ bộ lọc nhận: các bộ đã "
+                                                               "chọn, với `predecessors` thêm "
+                                                               "các bộ đã hợp nhất vào đó."},
+            "person": _STRINGS,
+            "category": _STRINGS,
+            "source": _STRINGS,
+            "date": _STRINGS,
             "from": _DAY,
             "to": _DAY,
-        }, "The filters applied, as understood."),
+        }, "Các bộ lọc đã áp dụng, như máy chủ hiểu."),
         "results": {"type": "array", "items": _ref("schemas", "Hit")},
         "facets": _object(
-            {name: {"type": "array", "items": _ref("schemas", "FacetValue")}
-             for name in ("ministry", "person", "date", "year")},
-            "Counts over every match, not only this page. A facet's own selected values do not "
-            "narrow its counts (choose several: any of them matches); the other facets' do. "
-            "`date` has months (`2017-03`) and `none`, newest first; `year` adds them up.",
+            {name: {"type": "array", "items": _ref("schemas", "FacetValue")} for name in FACETS},
+            "Số đếm trên mọi bài khớp, không chỉ trang này. Giá trị đã chọn của một nhóm không "
+            "thu hẹp số đếm của chính nhóm đó (chọn nhiều giá trị: bài có một trong số đó là "
+            "khớp); các nhóm khác thì có. `date` gồm các tháng (`2017-03`) và `none`, mới nhất "
+            "trước; `year` cộng theo năm.",
         ),
         "facets_truncated": _object(
-            {name: {"type": "boolean"} for name in ("ministry", "person")},
-            "Whether a name facet has more values than listed: find them with "
-            "`/api/facets/{name}?prefix=` or a larger `facet_size`.",
+            {name: {"type": "boolean"} for name in NAME_FACETS},
+            "Nhóm lọc theo tên còn giá trị chưa liệt kê hay không: tìm chúng bằng "
+            "`/api/facets/{name}?prefix=` hoặc `facet_size` lớn hơn.",
         ),
-    }, "A page of search results with the facets of the whole search."),
+    }, "Một trang kết quả cùng các nhóm lọc của cả lượt tìm."),
     "Suggestions": _object({
         "query": {"type": "string"},
         "suggestions": {"type": "array", "items": _object({
-            "text": {"type": "string", "description": "What to put in the search box."},
+            "text": {"type": "string", "description": "Chữ đưa vào ô tìm kiếm."},
             "kind": {"type": "string", "enum": ["term", "ministry", "person"],
-                     "description": "`term`: words from titles; `ministry`, `person`: a "
-                                    "facet value (filter on it with that parameter)."},
-            "count": {"type": "integer", "minimum": 0,
-                      "description": "Titles with the words, or articles naming the name."},
+                     "description": "`term`: từ trong tiêu đề; `ministry`, `person`: một giá "
+                                    "trị của nhóm lọc (lọc bằng tham số cùng tên)."},
+            "count": {**_COUNT, "description": "Số tiêu đề có các từ, hoặc số bài nhắc tên."},
         })},
-    }, "Completions of what was typed, best first."),
+    }, "Các cách hoàn thành chữ đã gõ, tốt nhất trước."),
     "FacetSearch": _object({
         "facet": {"type": "string", "enum": list(FACETS)},
         "prefix": {"type": "string"},
-        "total": {"type": "integer", "minimum": 0,
-                  "description": "Values matching, of which `values` shows the first `limit`."},
+        "total": {**_COUNT, "description": "Số giá trị khớp; `values` có `limit` giá trị đầu."},
         "values": {"type": "array", "items": _object({
             "value": {"type": "string"},
-            "count": {"type": "integer", "minimum": 0, "description": "Articles with it."},
+            "count": {**_COUNT, "description": "Số bài có giá trị này."},
         })},
-    }, "Values of one facet matching a prefix, best first."),
+    }, "Các giá trị của một nhóm lọc khớp với phần đầu, tốt nhất trước."),
     "Health": _object({
         "status": {"type": "string", "enum": ["ok"]},
-        "articles": {"type": "integer", "minimum": 0},
-        "generation": {"type": "string", "description": "Name of the live index generation."},
+        "articles": _COUNT,
+        "generation": {"type": "string", "description": "Tên thế hệ chỉ mục đang phục vụ."},
         "built_at": {"type": "string", "format": "date-time"},
         "api_version": {"type": "string"},
-    }, "The service and its live index."),
+    }, "Dịch vụ và chỉ mục đang phục vụ."),
     "Error": _object({"error": _object({
         "code": {"type": "string", "pattern": "^[a-z_]+$",
-                 "description": "What went wrong, for programs: " + ", ".join(
+                 "description": "Lỗi gì, cho chương trình: " + ", ".join(
                      f"`{c}`" for c in ERROR_CODES) + "."},
-        "message": {"type": "string", "description": "What went wrong, for people."},
-        "param": {**_NULLABLE_STRING, "description": "The parameter at fault, or null."},
-    })}, "The one shape of every error."),
+        "message": {"type": "string", "description": "Lỗi gì, cho người đọc."},
+        "param": {**_NULLABLE_STRING, "description": "Tham số gây lỗi, hoặc null."},
+    })}, "Dạng duy nhất của mọi lỗi."),
 }
 
 
@@ -298,104 +245,96 @@ COMPONENTS = {
     "parameters": {
         "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
                         "schema": {"type": "string"},
-                        "description": "An ETag from an earlier answer: 304 when it is current."},
+                        "description": "Một ETag đã nhận: 304 khi nó vẫn đúng."},
         "IfModifiedSince": {"name": "If-Modified-Since", "in": "header", "required": False,
                             "schema": {"type": "string"},
-                            "description": "An HTTP date: 304 when the index is not newer."},
+                            "description": "Một ngày giờ HTTP: 304 khi chỉ mục không mới hơn."},
     },
     "headers": {
-        "ETag": _header("Weak validator: the index generation and the API version."),
-        "LastModified": _header("When the answering index generation went live (a build, an "
-                                "update or a rollback)."),
-        "CacheControl": _header("`public, max-age=N` for answers, `no-store` for errors."),
-        "AllowOrigin": _header("`*`: any web page may read the answer.", {"type": "string",
-                                                                            "enum": ["*"]}),
-        "RetryAfter": _header("Seconds to wait before the next request.",
+        "ETag": _header("Bộ kiểm tra yếu: thế hệ chỉ mục và phiên bản API."),
+        "LastModified": _header("Lúc thế hệ chỉ mục đang trả lời bắt đầu phục vụ (sau một lần "
+                                "xây, cập nhật hoặc quay lại)."),
+        "CacheControl": _header("`public, max-age=N` cho câu trả lời, `no-store` cho lỗi."),
+        "AllowOrigin": _header("`*`: mọi trang web đều đọc được câu trả lời.",
+                               {"type": "string", "enum": ["*"]}),
+        "RetryAfter": _header("Số giây cần chờ trước yêu cầu tiếp theo.",
                               {"type": "string", "pattern": "^[0-9]+$"}),
     },
     "responses": {
-        "NotModified": {"description": "The client's copy (If-None-Match / If-Modified-Since) "
-                                       "is current: no body.",
+        "NotModified": {"description": "Bản của máy khách (If-None-Match / If-Modified-Since) "
+                                       "vẫn đúng: không có thân.",
                         "headers": {"ETag": _ref("headers", "ETag")}},
-        "BadRequest": _error("A parameter is unknown, of the wrong type, out of range, empty, "
-                             "repeated or contradicts another; `param` names it."),
-        "NotFound": _error("No such article, facet or path."),
-        "TooManyRequests": _error("The client's rate limit is spent.", retry_after=True),
-        "InternalError": _error("A fault on our side; logged, no details shown."),
-        "NoIndex": _error("The search index has not been built yet."),
+        "BadRequest": _error("Tham số lạ, sai kiểu, ngoài giới hạn, rỗng hoặc lặp lại; "
+                             "`param` nêu tên nó."),
+        "NotFound": _error("Không có bài viết, nhóm lọc hoặc đường dẫn này."),
+        "URITooLong": {"description": "Dòng yêu cầu dài hơn máy chủ HTTP nhận (gunicorn: "
+                                      "`limit_request_line`, mặc định 4094 byte). Máy chủ trả "
+                                      "lời trước ứng dụng: bằng trang HTML của nó, hoặc bằng "
+                                      "dạng lỗi JSON nếu được cấu hình như vậy.",
+                       "content": {"text/html": {"schema": {"type": "string"}},
+                                   "application/json": {"schema": _ref("schemas", "Error")}}},
+        "TooManyRequests": _error("Máy khách đã hết lượt.", retry_after=True),
+        "InternalError": _error("Lỗi phía máy chủ; đã ghi lại, không hiện chi tiết."),
+        "NoIndex": _error("Chỉ mục tìm kiếm chưa được xây dựng."),
     },
 }
 
 PATHS = {
     "/api/search": _get(
-        "Search articles",
-        "The search of the search page: words, filters, facets, sorting and paging.",
-        _SEARCH_PARAMETERS + _CONDITIONAL,
-        {"200": _answer("SearchResults", "A page of results and the facets of the search."),
+        "search_articles", "Tìm bài viết",
+        "Lượt tìm của trang tìm kiếm: từ, bộ lọc, nhóm lọc, sắp xếp và phân trang.",
+        _parameters(SEARCH),
+        {"200": _answer("SearchResults", "Một trang kết quả và các nhóm lọc của lượt tìm."),
          **_errors(304, 400, 429, 500, 503)}, "search"),
     "/api/articles/{id}": _get(
-        "Get an article",
-        "One article with all its fields and the articles most like it.",
-        [{"name": "id", "in": "path", "required": True, "description": "The article id.",
-          "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS},
-          "example": "mic-2017-03-23"},
-         _int("related", 0, MAX_RELATED, RELATED, "How many related articles to give.")]
-        + _CONDITIONAL,
-        {"200": _answer("Article", "The article."), **_errors(304, 400, 404, 429, 500, 503)},
+        "get_an_article", "Lấy một bài viết",
+        "Một bài viết với mọi trường của nó và các bài giống nó nhất.",
+        _parameters(ARTICLE),
+        {"200": _answer("Article", "Bài viết."), **_errors(304, 400, 404, 429, 500, 503)},
         "articles"),
     "/api/suggest": _get(
-        "Suggest completions",
-        "Autocomplete for a search box: title words, ministries and persons that complete what "
-        "was typed, accent-insensitively (`ngu` finds \"Nguyễn\", `gtvt` finds \"Bộ Giao thông "
-        "vận tải\"). The last word of several is completed on its own when the whole does not "
-        "match (`tiêm chủng mở` → `tiêm chủng mở rộng`).",
-        [{"name": "q", "in": "query", "required": True,
-          "description": f"What was typed so far, at most {MAX_SUGGEST_CHARS} characters.",
-          "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SUGGEST_CHARS,
-                     "pattern": r"\S"}, "example": "tiêm chủng"},
-         _int("limit", 1, MAX_SUGGEST_LIMIT, SUGGEST_LIMIT, "Most completions to give.")]
-        + _CONDITIONAL,
-        {"200": _answer("Suggestions", "Completions, best first."),
+        "suggest_completions", "Gợi ý khi gõ",
+        "Tự hoàn thành cho ô tìm kiếm: từ trong tiêu đề, bộ ngành và nhân vật hoàn thành chữ "
+        "đã gõ, có dấu hay không (`ngu` tìm được \"Nguyễn\", `gtvt` tìm được \"Bộ Giao thông "
+        "vận tải\"). Khi cả cụm không khớp, từ cuối được hoàn thành riêng (`tiêm chủng mở` → "
+        "`tiêm chủng mở rộng`).",
+        _parameters(SUGGEST),
+        {"200": _answer("Suggestions", "Các gợi ý, tốt nhất trước."),
          **_errors(304, 400, 429, 500, 503)}, "search"),
     "/api/facets/{name}": _get(
-        "Search facet values",
-        "The values of one facet that start with a prefix, with their number of articles in the "
-        "whole index, for a \"more…\" box: `ministry` and `person` match at the start of any "
-        "word, accent-insensitively (`ngu`, `Ngũ` → \"Nguyễn …\"), most frequent first; `date` "
-        "(months) and `year` match from the start, newest first. No prefix lists every value.",
-        [{"name": "name", "in": "path", "required": True, "description": "The facet.",
-          "schema": {"type": "string", "enum": list(FACETS)}},
-         {"name": "prefix", "in": "query", "required": False,
-          "description": "Start of the values wanted; empty or absent: all.",
-          "schema": {"type": "string", "maxLength": MAX_VALUE_CHARS}, "example": "ngh"},
-         _int("limit", 1, MAX_FACET_SEARCH_LIMIT, FACET_SEARCH_LIMIT, "Most values to give.")]
-        + _CONDITIONAL,
-        {"200": _answer("FacetSearch", "The matching values."),
+        "search_facet_values", "Tìm giá trị của nhóm lọc",
+        "Các giá trị của một nhóm lọc bắt đầu bằng một phần đầu, với số bài trong cả chỉ mục, "
+        "cho ô \"thêm…\": `ministry`, `person`, `category` và `source` khớp ở đầu bất kỳ từ "
+        "nào, có dấu hay không (`ngu`, `Ngũ` → \"Nguyễn …\"; bộ ngành cả theo tên viết tắt: "
+        "`gtvt`, `tt&tt`, `nhnn`), nhiều bài nhất trước; `date` (tháng) và `year` khớp từ "
+        "đầu, mới nhất trước. Không có phần đầu: mọi giá trị.",
+        _parameters(FACET_VALUES),
+        {"200": _answer("FacetSearch", "Các giá trị khớp."),
          **_errors(304, 400, 404, 429, 500, 503)}, "search"),
     "/healthz": _get(
-        "Health",
-        "Whether the service can answer, and which index it answers from: for load balancers "
-        "and monitoring. 503 while no index has been built. Never cached, never rate-limited.",
+        "health", "Tình trạng",
+        "Dịch vụ có trả lời được không, và trả lời từ chỉ mục nào: cho bộ cân bằng tải và "
+        "giám sát. 503 khi chưa có chỉ mục. Không bao giờ được lưu đệm hay giới hạn lượt.",
         [],
-        {"200": {"description": "Ready.", "content": {"application/json": {
+        {"200": {"description": "Sẵn sàng.", "content": {"application/json": {
             "schema": _ref("schemas", "Health")}}},
          **_errors(400, 500, 503)}, "service"),
     "/metrics": _get(
-        "Metrics",
-        "Counters in the Prometheus text format: requests by endpoint and status, errors by "
-        "code, latency quantiles over the last requests, HTTP cache hits, the live index. Each "
-        "server process counts its own requests.",
+        "metrics", "Số đo",
+        "Các bộ đếm theo định dạng văn bản của Prometheus: yêu cầu theo điểm cuối và trạng "
+        "thái, lỗi theo mã, phân vị thời gian trả lời, lượt trúng bộ đệm HTTP, chỉ mục đang "
+        "phục vụ.",
         [],
-        {"200": {"description": "Prometheus text exposition format 0.0.4.",
+        {"200": {"description": "Định dạng văn bản Prometheus 0.0.4.",
                  "content": {"text/plain": {"schema": {"type": "string"}}}},
          **_errors(400, 500)}, "service"),
     "/api/openapi.json": _get(
-        "OpenAPI description", "This document.", [_CONDITIONAL[0]],
-        {"200": _answer({"type": "object"}, "The OpenAPI 3 description.", validators=False),
+        "openapi_description", "Mô tả OpenAPI", "Chính tài liệu này.", [_CONDITIONAL[0]],
+        {"200": _answer({"type": "object"}, "Mô tả OpenAPI 3.", validators=False),
          **_errors(304, 400, 429, 500)}, "service"),
     "/api/docs": _get(
-        "Documentation", "This description as a page for people.", [],
-        {"200": {"description": "An HTML page.", "content": {"text/html": {
+        "documentation", "Tài liệu", "Mô tả này dưới dạng trang cho người đọc.", [],
+        {"200": {"description": "Một trang HTML.", "content": {"text/html": {
             "schema": {"type": "string"}}}},
          **_errors(429, 500)}, "service"),
 }
@@ -406,11 +345,11 @@ def spec() -> dict:
     """The OpenAPI document."""
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Tìm kiếm tin tức — Vietnamese news search API",
+        "info": {"title": "Tìm kiếm tin tức — API tìm kiếm tin tức tiếng Việt",
                  "version": API_VERSION, "description": DESCRIPTION},
-        "tags": [{"name": "search", "description": "Finding articles."},
-                 {"name": "articles", "description": "Reading one article."},
-                 {"name": "service", "description": "The service itself."}],
+        "tags": [{"name": "search", "description": "Tìm bài viết."},
+                 {"name": "articles", "description": "Đọc một bài viết."},
+                 {"name": "service", "description": "Bản thân dịch vụ."}],
         "paths": PATHS,
         "components": COMPONENTS,
     }
@@ -427,30 +366,30 @@ def _resolve(node: dict) -> dict:
 
 
 def type_text(schema: dict) -> str:
-    """A schema in words: "integer 1–100, default 10", "array of string, at most 20"."""
+    """A schema in words: "integer 1–100, mặc định 10", "mảng string, tối đa 20"."""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     kind = schema.get("type", "any")
     if kind == "array":
-        text = f"array of {type_text(schema.get('items', {}))}"
+        text = f"mảng {type_text(schema.get('items', {}))}"
         if "maxItems" in schema:
-            text += f", at most {schema['maxItems']}"
+            text += f", tối đa {schema['maxItems']}"
         return text
     parts = [schema.get("format", kind)]
     if "enum" in schema:
-        parts = ["one of " + ", ".join(map(str, schema["enum"]))]
+        parts = ["một trong " + ", ".join(map(str, schema["enum"]))]
     if "minimum" in schema and "maximum" in schema:
         parts[0] += f" {schema['minimum']}–{schema['maximum']}"
     elif "minimum" in schema:
         parts[0] += f" ≥ {schema['minimum']}"
     if "maxLength" in schema:
-        parts.append(f"{schema.get('minLength', 0)}–{schema['maxLength']} characters")
-    if "pattern" in schema and "enum" not in schema and schema["pattern"] != r"\S":
-        parts.append(f"matching {schema['pattern']}")
+        parts.append(f"{schema.get('minLength', 0)}–{schema['maxLength']} ký tự")
+    if "pattern" in schema and "enum" not in schema and "\\s" not in schema["pattern"]:
+        parts.append(f"khớp {schema['pattern']}")
     if schema.get("nullable"):
-        parts.append("or null")
-    if "default" in schema:
-        parts.append(f"default {schema['default']}")
+        parts.append("hoặc null")
+    if schema.get("default", "") != "":
+        parts.append(f"mặc định {schema['default']}")
     return ", ".join(parts)
 
 

@@ -22,8 +22,9 @@ from .prefix import Candidate, PrefixIndex
 from .request import SearchRequest
 
 # facet name (as the API and the page call it) -> the index field holding its values
-FIELDS = {"ministry": "ministries", "person": "persons", "date": "month", "year": "month"}
-NAME_FACETS = ("ministry", "person")  # facets listed by count and cut to facet_size
+FIELDS = {"ministry": "ministries", "person": "persons", "category": "category",
+          "source": "source", "date": "month", "year": "month"}
+NAME_FACETS = ("ministry", "person", "category", "source")  # by count, cut to facet_size
 
 
 @dataclass
@@ -37,7 +38,8 @@ class FacetTable:
     @classmethod
     def build(cls, reader, fieldname: str) -> "FacetTable":
         values, docs, ids = [], [], []
-        for vid, value in enumerate(reader.field_terms(fieldname)):
+        # an article without a section or source is indexed with "": not a value to offer
+        for vid, value in enumerate(v for v in reader.field_terms(fieldname) if v):
             values.append(value)
             posting = np.fromiter(reader.postings(fieldname, value).all_ids(), dtype=np.int32)
             docs.append(posting)
@@ -88,6 +90,12 @@ def _tables(gen: Generation) -> None:
 # -- filters -------------------------------------------------------------------------------------
 
 
+def selected(req: SearchRequest, name: str) -> tuple[str, ...]:
+    """The values of a name facet a search filters by."""
+    return {"ministry": req.ministries, "person": req.persons, "category": req.categories,
+            "source": req.sources}[name]
+
+
 def ministry_filter(req: SearchRequest) -> list[str]:
     """The ministries a search filters by: those chosen, and with ``predecessors`` the ministries
     merged into them (Bộ Xây dựng with Bộ Giao thông vận tải since March 2025)."""
@@ -126,8 +134,9 @@ def filter_masks(req: SearchRequest, gen: Generation) -> dict[str, np.ndarray]:
     masks = {}
     if req.ministries:
         masks["ministry"] = table(gen, "ministries").mask_for(set(ministry_filter(req)), size)
-    if req.persons:
-        masks["person"] = table(gen, "persons").mask_for(set(req.persons), size)
+    for name in ("person", "category", "source"):
+        if selected(req, name):
+            masks[name] = table(gen, FIELDS[name]).mask_for(set(selected(req, name)), size)
     if req.dates or req.date_from or req.date_to:
         day = days(gen)
         mask = np.ones(size, dtype=bool)
@@ -178,9 +187,9 @@ def counts(req: SearchRequest, gen: Generation, text_mask: np.ndarray,
         return mask
 
     out = {}
-    for name, selected in (("ministry", req.ministries), ("person", req.persons)):
+    for name in NAME_FACETS:
         found = table(gen, FIELDS[name]).count(others(name))
-        out[name] = _listed(found, set(selected), req.facet_size)
+        out[name] = _listed(found, set(selected(req, name)), req.facet_size)
     months = newest_first(table(gen, "month").count(others("date")))
     out["date"] = [{"value": v, "count": c, "selected": v in req.dates} for v, c in months]
     out["year"] = [{"value": v, "count": c, "selected": v in req.dates}

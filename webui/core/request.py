@@ -8,6 +8,9 @@ from dataclasses import dataclass, replace
 SORTS = ("relevance", "newest", "oldest", "recent")  # recent: relevance, newer first
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page: deep paging costs a full sort
+# the deepest page: at most per_page results a page, paging stays within MAX_RESULTS_DEPTH
+# whatever per_page is (a limit of its own, which a client can read off the description)
+MAX_PAGE = MAX_RESULTS_DEPTH // MAX_PER_PAGE
 FACET_SIZE = 10
 DEFAULT_PER_PAGE = 10
 
@@ -20,6 +23,8 @@ class SearchRequest:
     ministries: tuple[str, ...] = ()
     predecessors: bool = False  # a ministry filter also takes the ministries merged into it
     persons: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # sections of the source ("Thời sự"); any of them
+    sources: tuple[str, ...] = ()  # sites the articles come from ("mic.gov.vn"); any of them
     dates: tuple[str, ...] = ()  # "2017", "2017-03" or "none"; any of them
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -42,6 +47,10 @@ class SearchRequest:
             args["predecessors"] = 1
         if self.persons:
             args["person"] = list(self.persons)
+        if self.categories:
+            args["category"] = list(self.categories)
+        if self.sources:
+            args["source"] = list(self.sources)
         if self.dates:
             args["date"] = list(self.dates)
         if self.date_from:

@@ -201,11 +201,6 @@ def metrics():
 
 
 def init_app(app):
-    threshold = app.config["SLOW_QUERY_MS"]
-    if threshold is not None and (isinstance(threshold, bool)
-                                  or not isinstance(threshold, (int, float)) or threshold < 0):
-        raise ValueError(f"SLOW_QUERY_MS must be a number of milliseconds ≥ 0 or None, "
-                         f"not {threshold!r}")
     app.extensions["metrics"] = Metrics()
     app.logger  # noqa: B018 -- makes Flask attach its handler, which these loggers reach
     for logger in (REQUEST_LOG, SLOW_LOG):

@@ -36,9 +36,6 @@ class Rate:
     @classmethod
     def parse(cls, text: str) -> "Rate":
         match = _FORMAT.fullmatch(text.strip())
-        if not match or int(match.group(1)) < 1:
-            raise ValueError(f"RATE_LIMIT must be N/second, N/minute or N/hour with N ≥ 1, "
-                             f"or 'off'; not {text!r}")
         return cls(int(match.group(1)), WINDOWS[match.group(2)])
 
 

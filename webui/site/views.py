@@ -32,7 +32,7 @@ from ..core import SearchRequest, facets, search
 from ..core.hits import get_article
 from ..core.query import MAX_QUERY_CHARS
 from ..core.related import related_articles
-from ..core.request import MAX_RESULTS_DEPTH
+from ..core.request import MAX_PAGE
 from ..live import generation
 from . import panels
 from .feed import CONTENT_TYPE, atom_feed
@@ -366,8 +366,8 @@ def index():
     result = search(req.with_(facet_size=panels.MORE + 1), generation())
     person_q = request.args.get(PERSON_QUERY, "").strip()[:PERSON_QUERY_CHARS]
     person_matches = _person_matches(req, person_q) if person_q else None
-    # the last page paging can reach (deep paging is refused: see search.MAX_RESULTS_DEPTH)
-    pages = min(result.pages, MAX_RESULTS_DEPTH // req.per_page)
+    # the last page paging can reach (deeper pages are refused: see request.MAX_PAGE)
+    pages = min(result.pages, MAX_PAGE)
     months = panels.with_selected_dates(result.facets["date"], req.dates)
     years = panels.with_selected_dates(result.facets["year"], req.dates, years=True)
     open_years = {value[:4] for value in req.dates}
