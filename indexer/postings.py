@@ -85,6 +85,8 @@ def write_generation(generation: Path, previous: Path | None = None) -> int:
     written = 0
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
+            if leaf.segment() is None:  # an index with no segment yet
+                continue
             segment_id = leaf.segment().segment_id()
             folder = segment_folder(generation, segment_id)
             if folder.exists():

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from indexer import analysis
-from webui import create_app
 
 
 def api(client, **params):

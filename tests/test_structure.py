@@ -120,27 +120,14 @@ def test_the_graph_sees_relative_absolute_and_late_imports():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-@pytest.mark.parametrize("package", [
-    "indexer",
-    # The web app's restructure (one per-generation cache) removes its index <-> suggest cycle.
-    pytest.param("webui", marks=pytest.mark.xfail(strict=False, reason="index <-> suggest")),
-])
+@pytest.mark.parametrize("package", ["indexer", "webui"])
 def test_no_import_cycle(package):
     found = [c for c in cycles(import_graph()) if any(m.split(".")[0] == package for m in c)]
     assert found == []
 
 
-# Modules being split elsewhere: the entity extraction (ministries, persons) and the web app's
-# search core. The marks go when they are split.
-BEING_SPLIT = {"indexer/extract.py", "webui/search.py", "webui/openapi.py"}
-
-
-@pytest.mark.parametrize("module", [
-    pytest.param(str(path.relative_to(PROJECT)), marks=[pytest.mark.xfail(
-        strict=False, reason="being split")] if str(path.relative_to(PROJECT)) in BEING_SPLIT
-        else [])
-    for path in modules().values()
-])
+@pytest.mark.parametrize("module", [str(path.relative_to(PROJECT))
+                                    for path in modules().values()])
 def test_no_module_over_450_lines(module):
     lines = len((PROJECT / module).read_text("utf-8").splitlines())
     assert lines <= MAX_LINES, f"{module} has {lines} lines"

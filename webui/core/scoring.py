@@ -95,6 +95,8 @@ class Postings:
 
     def _segment_arrays(self, reader) -> SegmentPostings | None:
         """The posting arrays the indexer wrote beside a segment, memory-mapped, if any."""
+        if reader.segment() is None:  # an index with no segment yet
+            return None
         segment_id = reader.segment().segment_id()
         if segment_id not in self._arrays:
             self._arrays[segment_id] = (SegmentPostings.open(self.path, segment_id)

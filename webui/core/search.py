@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import numpy as np
 
 from .facets import clause_mask, counts, filter_masks
 from .generation import Generation, days, live_mask
