@@ -45,6 +45,10 @@ QUESTION_WORDS = frozenset(
     "nhu khi o bao gio hay chua nhi vay a u ra sao lam the nhu nao chinh xac".split()
 )
 _LETTERS_DIGITS = re.compile(r"[^\W\d_]+|\d+")
+DATE_BONUS = 0.3  # an article of the day, month or year the query names: score x 1.3
+_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d\d)(?!\d)")
+_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*((?:19|20)\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?!\d)")
 
 
 @dataclass
@@ -122,23 +126,30 @@ def _word_units(clause: Clause, idf, vocabulary) -> list[Unit]:
     i = 0
     for start, end, group in find_aliases(folded) + [(len(folded), len(folded), None)]:
         for n in range(i, start):
+            neighbours = tuple(folded[max(0, n - 1):n] + folded[n + 1:n + 2])
             out.append(_syllable_unit(syllables[n], folded[n], syl_fields, fold_fields, idf,
-                                      vocabulary))
+                                      vocabulary, neighbours))
         if group is not None:
             key = group_key(group)
-            out.append(Unit(idf(alias_fields[-1], key) * (end - start) ** 0.5,
-                            AnyOf([Q.Term(f, key, boost=BOOSTS[f]) for f in alias_fields])))
+            # the group's key, or the form's syllables as typed all there (a form the list
+            # does not know yet, an article indexed before the list had the group)
+            typed = Q.And([AnyOf([Q.Term(f, s, boost=BOOSTS[f] * TYPO_WEIGHT)
+                                  for f in fold_fields]) for s in dict.fromkeys(folded[start:end])])
+            weight = max(idf(alias_fields[-1], key) * (end - start) ** 0.5,
+                         sum(idf("text_fold", s) for s in folded[start:end]))
+            out.append(Unit(weight, AnyOf([
+                *(Q.Term(f, key, boost=BOOSTS[f]) for f in alias_fields), typed])))
         i = end
     return out
 
 
 def _syllable_unit(syllable: str, folded: str, syl_fields, fold_fields, idf,
-                   vocabulary) -> Unit:
+                   vocabulary, neighbours: tuple[str, ...] = ()) -> Unit:
     weight = idf("text_fold", folded)
     if folded in QUESTION_WORDS:
         weight *= QUESTION_WEIGHT
     fold_terms = [Q.Term(f, folded, boost=BOOSTS[f]) for f in fold_fields]
-    stands_for = _stands_for(folded, vocabulary)
+    stands_for = _stands_for(folded, vocabulary, neighbours)
     if stands_for:
         # "hanoi" -> "ha noi", "covid19" -> "covid 19", "giaos" -> "giao": what it likely is
         weight = max(weight, sum(idf("text_fold", s) for s in stands_for))
@@ -151,22 +162,24 @@ def _syllable_unit(syllable: str, folded: str, syl_fields, fold_fields, idf,
     return Unit(weight, exact, loose)
 
 
-def _stands_for(folded: str, vocabulary) -> list[str] | None:
-    """The syllables an unknown folded syllable likely stands for, or None when it is known."""
-    if vocabulary is None or vocabulary.known(folded):
+def _stands_for(folded: str, vocabulary, neighbours: tuple[str, ...] = ()) -> list[str] | None:
+    """The syllables a folded syllable likely stands for besides itself, or None."""
+    if vocabulary is None:
         return None
     parts = _LETTERS_DIGITS.findall(folded)
     if len(parts) > 1 and all(vocabulary.known(p) for p in parts):
-        return parts  # letters and digits written together: "covid19", "u23"
+        return parts  # letters and digits written together: "covid19", "u23" ("U.23")
+    if vocabulary.known(folded):
+        return None
     split = vocabulary.split_joined(folded)
     if split:
         return split  # a word written without its spaces: "hanoi", "vietnam", "vacxin"
-    closest = vocabulary.closest(folded)
+    closest = vocabulary.closest(folded, neighbours)
     return [closest] if closest else None
 
 
 def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
-             scored: bool) -> Retrieved:
+             scored: bool, days: np.ndarray | None = None) -> Retrieved:
     """The articles that hold enough of the query, scored when asked."""
     size = evaluator.size
     units = units_of(parsed, reader, vocabulary, lambda fieldname, text:
@@ -203,6 +216,9 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
         if bonus is not None and mask.any():
             score += evaluator.matches(bonus, within=mask).score
         score *= (held.any / total) ** COORDINATION
+        dated = _date_bonus(parsed, days)
+        if dated is not None:
+            score *= dated
         score += 1e-3 * held.exact / total  # ties: the accents as typed first
     return Retrieved(mask, score, relaxed, accents_loose, units)
 
@@ -252,6 +268,40 @@ def _held(units: list[Unit], evaluator: Evaluator, within: np.ndarray | None,
             if loose is not None:
                 held.score += BOOSTS["fold_accented"] * loose.score
     return held
+
+
+def dates_named(text: str) -> list[tuple[int, int]]:
+    """(first, last) YYYYMMDD of the days, months and years a query names: "23/3/2017",
+    "tháng 4/2021", "năm 2025". A day takes the next two too (news of it comes after)."""
+    found = []
+    for m in _DAY.finditer(text):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            start = year * 10000 + month * 100 + day
+            found.append((start, start + 2))
+    rest = _DAY.sub(" ", text)
+    for m in _MONTH.finditer(rest):
+        month, year = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            found.append((year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31))
+    for m in _YEAR.finditer(_MONTH.sub(" ", rest)):
+        year = int(m[1])
+        found.append((year * 10000 + 101, year * 10000 + 1231))
+    return found
+
+
+def _date_bonus(parsed: ParsedQuery, days: np.ndarray | None) -> np.ndarray | None:
+    """A factor per article: more for one published when the query says."""
+    if days is None:
+        return None
+    ranges = [r for c in parsed.clauses if c.field in (None, "title")
+              for r in dates_named(c.text)]
+    if not ranges:
+        return None
+    named = np.zeros(len(days), bool)
+    for first, last in ranges:
+        named |= (days >= first) & (days <= last)
+    return 1 + DATE_BONUS * named
 
 
 def _word_bonus(parsed: ParsedQuery) -> Q.Query | None:

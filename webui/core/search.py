@@ -47,7 +47,8 @@ def _search(req: SearchRequest, gen: Generation, searcher, started: float) -> Se
 
     evaluator = Evaluator(searcher, postings(gen), live_mask(gen))
     by_relevance = bool(parsed.text_terms()) and req.sort not in ("newest", "oldest")
-    found = retrieve(parsed, evaluator, reader, vocabulary(gen), scored=by_relevance)
+    found = retrieve(parsed, evaluator, reader, vocabulary(gen), scored=by_relevance,
+                     days=days(gen))
     text_mask = found.mask.copy()
     relaxed = found.relaxed
     fields_of = StoredFields(searcher)

@@ -58,6 +58,12 @@ class Vocabulary:
                 if key not in self.variants and info.doc_frequency() > joined.get(key, (0,))[0]:
                     joined[key] = (info.doc_frequency(), parts)
         self.joined = {key: parts for key, (_, parts) in joined.items()}
+        # two-syllable words of titles: the context that tells a slip's likely word
+        self.words: set[tuple[str, str]] = set()
+        for term in reader.field_terms("title"):
+            parts = analysis.fold(term).split("_")
+            if len(parts) == 2:
+                self.words.add((parts[0], parts[1]))
 
     def accented(self, folded: str) -> list[tuple[str, int]]:
         """Accented syllables of the index for a folded one, most frequent first."""
@@ -70,15 +76,18 @@ class Vocabulary:
         """The syllables of a word written without its spaces ("vietnam"), or None."""
         return self.joined.get(folded)
 
-    def closest(self, folded: str) -> str | None:
-        """A known folded syllable one edit away, for a typo: the likeliest slip first (a
-        doubled letter, then a letter left out or swapped, then one replaced or added), the
-        most frequent syllable among equally likely ones ("ducc" is "duc", not "duoc")."""
+    def closest(self, folded: str, neighbours: tuple[str, ...] = ()) -> str | None:
+        """A known folded syllable one edit away, for a typo: one that makes a word with a
+        neighbouring syllable first ("costa rika" is "costa rica"), then the likeliest slip
+        (a doubled letter, then a letter left out or swapped, then one replaced or added),
+        the most frequent syllable among equally likely ones ("ducc" is "duc", not "duoc")."""
         best, best_rank = None, None
         for candidate, cost in _edits1(folded).items():
             forms = self.variants.get(candidate)
             if forms:
-                rank = (cost, -sum(count for _, count in forms))
+                in_word = any((n, candidate) in self.words or (candidate, n) in self.words
+                              for n in neighbours)
+                rank = (not in_word, cost, -sum(count for _, count in forms))
                 if best_rank is None or rank < best_rank:
                     best, best_rank = candidate, rank
         return best
@@ -179,7 +188,9 @@ def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
     text = " ".join(c.text for c in clauses)
     vocab = vocabulary(gen)
     folded = analysis.folded(text)
-    fixed = [f if vocab.known(f) else vocab.closest(f) for f in folded]
+    fixed = [f if vocab.known(f) else vocab.closest(f, tuple(folded[max(0, i - 1):i]
+                                                            + folded[i + 1:i + 2]))
+             for i, f in enumerate(folded)]
     if None in fixed:
         return None
     typo = fixed != folded
