@@ -158,8 +158,8 @@ SCHEMAS = {
         "pages": {"type": "integer", "minimum": 1},
         "sort": {"type": "string", "enum": list(SORTS)},
         "facet_size": {"type": "integer", "minimum": 1},
-        "relaxed": {"type": "boolean", "description": "Không bài nào có đủ mọi từ: kết quả là "
-                                                      "các bài có nhiều từ nhất."},
+        "relaxed": {"type": "boolean", "description": "Không bài nào có đủ phần lớn truy vấn: "
+                                                      "kết quả là các bài có một phần."},
         "suggestion": {**_NULLABLE_STRING, "description": "Cách viết đúng hơn của truy vấn, "
                                                           "đáng gợi ý (\"có phải bạn muốn "
                                                           "tìm\"), hoặc null."},

@@ -189,8 +189,9 @@ def _names(name: str, what: str, example: str) -> Param:
 
 SEARCH = table(
     Param("q", "text", f"Nội dung tìm, tối đa {MAX_QUERY_CHARS} ký tự; để trống: các bài mới "
-          "nhất. Dấu và chữ hoa không bắt buộc (`ha noi` tìm được \"Hà Nội\"); bài phải có mọi "
-          "từ. Cú pháp: `\"cụm từ chính xác\"`, `-từ`, `NOT từ`, `OR`, `title:từ`, "
+          "nhất. Dấu và chữ hoa không bắt buộc (`ha noi` tìm được \"Hà Nội\"); bài có nhiều từ "
+          "(tính theo độ hiếm) xếp trước, không từ nào bắt buộc. Cú pháp: "
+          "`\"cụm từ chính xác\"`, `-từ`, `NOT từ`, `OR`, `title:từ`, "
           "`ministry:GTVT`, `person:\"Phan Tâm\"`, `tiền_tố*`. Không nội dung nào là lỗi.",
           default="", high=MAX_QUERY_CHARS, example="thi đua"),
     _names("ministry", "Tên chuẩn của bộ, ngành", "Bộ Thông tin và Truyền thông"),

@@ -34,7 +34,7 @@ from indexer.aliases import find_aliases, group_key
 from .query import BOOSTS, AnyOf, Clause, ParsedQuery, excluded_query, text_query
 from .scoring import Evaluator
 
-MIN_SHARE = 0.6  # of the query's weight an article must hold (queries of 3+ units)
+MIN_SHARE = 0.5  # of the query's weight an article must hold (queries of 3+ units)
 FEW_EXACT = 10  # below this many matches of the accents as typed, any accents match too
 COORDINATION = 2.0  # score x share ** COORDINATION: holding more of the query ranks higher
 QUESTION_WEIGHT = 0.2  # weight of question words and particles, relative to their idf

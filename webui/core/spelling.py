@@ -202,7 +202,7 @@ def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
     # with no match, the articles that have the corrected syllables
     docs = ranked[:USAGE_DOCS]
     if usage is not None and docs:
-        return _suggestion(vocab.restore(fixed, usage), typed)
+        return _suggestion(vocab.restore(fixed, usage), typed, parsed)
     if not docs:
         has_all = Q.And([Q.Term("text_fold", f) for f in dict.fromkeys(fixed)])
         found = evaluator.matches(has_all)
@@ -210,13 +210,23 @@ def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
         docs = candidates[np.argsort(-found.score[candidates], kind="stable")[:USAGE_DOCS]]
         docs = docs.tolist()
     usage = Usage(text for d in docs for text in texts(fields_of(d)))
-    return _suggestion(vocab.restore(fixed, usage), typed)
+    return _suggestion(vocab.restore(fixed, usage), typed, parsed)
 
 
-def _suggestion(restored: list[str] | None, typed: str) -> str | None:
+def _suggestion(restored: list[str] | None, typed: str, parsed: ParsedQuery) -> str | None:
+    """The corrected syllables written back as the query was: its groups, and ``OR`` between
+    alternatives (never dropped)."""
     if restored is None:
         return None
-    suggestion = " ".join(restored)
+    groups, n = [], 0
+    for group in parsed.groups:
+        alternatives = []
+        for clause in group:
+            size = len(analysis.syllables(clause.text))
+            alternatives.append(" ".join(restored[n:n + size]))
+            n += size
+        groups.append(" OR ".join(alternatives))
+    suggestion = " ".join(groups)
     if analysis.syllables(suggestion) == analysis.syllables(typed):
         return None
     return suggestion
