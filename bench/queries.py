@@ -3,6 +3,11 @@
     .venv/bin/python bench/queries.py --index 179k=/work/idx/full [--index 25k=DIR ...]
         [--mix bench/query_mix.jsonl] [--repeat 5] [--rate 50] [--seconds 30]
         [--rss-queries 10000] [--no-http] [--result-cache N] [--out results.json]
+        [--readers test] [--no-short]
+
+``--readers HALF`` adds the readers' queries of bench/readers/ (a half of the split: names,
+questions, paraphrases, mixed accents, about 8 syllables each) as the kind "readers", reported
+beside the short mix; ``--no-short`` leaves the short mix out.
 
 For each index (a folder made by ``python -m indexer build``):
 
@@ -289,6 +294,9 @@ def main() -> None:
                         help="the app's RESULT_CACHE; 0 (default) measures every search run "
                              "in full, as the mix repeats its queries")
     parser.add_argument("--out", type=Path, help="write every figure and result here (JSON)")
+    parser.add_argument("--readers", choices=["tune", "test", "all"],
+                        help="add the readers' queries of this half as the kind 'readers'")
+    parser.add_argument("--no-short", action="store_true", help="leave the short mix out")
     args = parser.parse_args()
 
     indexes = []
@@ -299,7 +307,13 @@ def main() -> None:
             raise SystemExit(f"{path}: no such index; build one with "
                              f"`python -m indexer build FILES --index {path}`")
         indexes.append((label or path.name, path))
-    mix = load_mix(args.mix)
+    mix = [] if args.no_short else load_mix(args.mix)
+    if args.readers:
+        sys.path.insert(0, str(PROJECT / "bench" / "readers"))
+        import split  # noqa: PLC0415 (bench/readers/split.py)
+
+        mix += [{"kind": "readers", "q": item["query"], "style": item["style"]}
+                for item in split.load(None if args.readers == "all" else args.readers)]
     print(machine())
     print(f"start: {load()}; mix: {len(mix)} queries from {args.mix}; "
           f"result cache: {args.result_cache or 'off'}")

@@ -93,15 +93,8 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
         while matcher.is_active():
             if matcher._data is None:
                 matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            n = matcher._blocklength
-            ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
-            if block_weights is None:
-                weights.append(np.ones(n, np.float32))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(n, block_weights, np.float32))
-            else:
-                weights.append(np.asarray(block_weights, dtype=np.float32))
+            ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+            weights.append(_block_weights(matcher._data[1], matcher._blocklength))
             matcher._next_block()
     else:
         found_ids, found_weights = [], []
@@ -127,31 +120,40 @@ def read_postings_within(matcher, offset: int, size: int,
         ids, weights = read_postings(matcher)
         keep = wanted[ids + offset]
         return ids[keep], weights[keep]
-    seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + size])])
     found_ids: list[np.ndarray] = []
     found_weights: list[np.ndarray] = []
+    for ids, data in _wanted_blocks(matcher, offset, size, wanted):
+        keep = wanted[ids + offset]
+        found_ids.append(ids[keep])
+        found_weights.append(_block_weights(data[1], len(ids))[keep])
+    if not found_ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(found_ids), np.concatenate(found_weights)
+
+
+def _wanted_blocks(matcher, offset: int, size: int, wanted: np.ndarray):
+    """(segment ids, block data) of the blocks holding a wanted document; the others are
+    skipped unread: a block's header gives its last id, and wanted documents are counted by a
+    running sum."""
+    seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + size])])
     first = 0
     while matcher.is_active():
         last = matcher._maxid
         if seen[last + 1] > seen[first]:
             if matcher._data is None:
                 matcher._read_data()
-            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-            keep = wanted[ids + offset]
-            block_weights = matcher._data[1]
-            if block_weights is None:
-                weights = np.ones(len(ids), np.float32)
-            elif isinstance(block_weights, float):
-                weights = np.full(len(ids), block_weights, np.float32)
-            else:
-                weights = np.asarray(block_weights, dtype=np.float32)
-            found_ids.append(ids[keep])
-            found_weights.append(weights[keep])
+            yield np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)), matcher._data
         first = last + 1
         matcher._next_block()
-    if not found_ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    return np.concatenate(found_ids), np.concatenate(found_weights)
+
+
+def _block_weights(weights, n: int) -> np.ndarray:
+    """A block's term frequencies: Whoosh writes none when all are 1, one when all are equal."""
+    if weights is None:
+        return np.ones(n, np.float32)
+    if isinstance(weights, float):
+        return np.full(n, weights, np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
 def positions_in(searcher, fieldname: str, text: str, wanted: np.ndarray, decode):
@@ -162,20 +164,9 @@ def positions_in(searcher, fieldname: str, text: str, wanted: np.ndarray, decode
     """
     for reader, offset, matcher in leaf_postings(searcher, fieldname, text):
         if reads_by_blocks(matcher):
-            seen = np.concatenate([[0], np.cumsum(wanted[offset:offset + reader.doc_count_all()])])
-            first = 0
-            while matcher.is_active():
-                last = matcher._maxid
-                if seen[last + 1] > seen[first]:
-                    if matcher._data is None:
-                        matcher._read_data()
-                    ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)) + offset
-                    hits = np.flatnonzero(wanted[ids])
-                    values = matcher._data[2]
-                    for i in hits.tolist():
-                        yield int(ids[i]), decode(values[i])
-                first = last + 1
-                matcher._next_block()
+            for ids, data in _wanted_blocks(matcher, offset, reader.doc_count_all(), wanted):
+                for i in np.flatnonzero(wanted[ids + offset]).tolist():
+                    yield int(ids[i]) + offset, decode(data[2][i])
         else:
             while matcher.is_active():
                 doc = matcher.id() + offset

@@ -39,6 +39,15 @@ def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+def index_of(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """A real index, under ``folder``, of article files written there (name -> content)."""
+    src, root = folder / "src", folder / "index"
+    write_files(src, files)
+    report = build([str(src)], root)
+    assert report.indexed == len(files) and not report.skipped, report.as_dict()
+    return root
+
+
 @pytest.fixture(scope="session")
 def data_index(tmp_path_factory) -> Path:
     """An index of data/ (the seed and the sample articles)."""

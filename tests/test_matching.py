@@ -9,6 +9,8 @@ from webui import create_app
 from webui.core.query import parse
 from indexer.aliases import alias_keys, find_aliases
 
+from conftest import index_of
+
 
 def article(title, body, date="2024-01-15", source="baochinhphu.vn"):
     day, month, year = date[8:], date[5:7], date[:4]
@@ -47,14 +49,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from indexer.write import build
-
-    src = tmp_path_factory.mktemp("src")
-    for name, text in ARTICLES.items():
-        (src / name).write_text(text, encoding="utf-8")
-    root = tmp_path_factory.mktemp("ix")
-    report = build([str(src)], root)
-    assert report.indexed == len(ARTICLES) and not report.skipped
+    root = index_of(tmp_path_factory.mktemp("articles"), ARTICLES)
     return create_app({"INDEX_DIR": str(root), "TESTING": True}).test_client()
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.write import build
 from webui.core import LiveIndex, SearchRequest, search
 from webui.core.retrieval import dates_named
+
+from conftest import index_of
 
 
 def article(title: str, body: str, date: str = "2024-01-15") -> str:
@@ -46,12 +47,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def generation(tmp_path_factory):
-    src = tmp_path_factory.mktemp("src")
-    for name, text in ARTICLES.items():
-        (src / name).write_text(text, encoding="utf-8")
-    root = tmp_path_factory.mktemp("ix")
-    report = build([str(src)], root)
-    assert report.indexed == len(ARTICLES) and not report.skipped
+    root = index_of(tmp_path_factory.mktemp("articles"), ARTICLES)
     with LiveIndex(root) as live:
         yield live.generation()
 

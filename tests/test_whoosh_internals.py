@@ -126,3 +126,19 @@ def test_phrases_over_several_blocks_match_whoosh(searcher):
     expected = {hit.docnum for hit in searcher.search(q, limit=None)}
     found = Evaluator(searcher, Postings(), live_mask(searcher)).matches(q)
     assert len(expected) > 128 and set(np.flatnonzero(found.mask).tolist()) == expected
+
+
+def test_postings_of_wanted_documents_skip_blocks_and_match_a_whole_read(searcher):
+    wanted = np.zeros(searcher.doc_count_all(), bool)
+    wanted[::40] = True  # sparse: most blocks hold none and are skipped
+    found = 0
+    for reader, offset, matcher in internals.leaf_postings(searcher, "text_fold", "thi"):
+        size = reader.doc_count_all()
+        ids, weights = internals.read_postings(
+            internals.unfiltered_postings(reader, "text_fold", "thi"))
+        keep = wanted[ids + offset]
+        got_ids, got_weights = internals.read_postings_within(matcher, offset, size, wanted)
+        assert got_ids.tolist() == ids[keep].tolist()
+        assert got_weights.tolist() == weights[keep].tolist()
+        found += len(got_ids)
+    assert found > 0
