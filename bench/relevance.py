@@ -16,8 +16,9 @@ Sets:
 The readers' baseline is BM25 over syllables with every accent folded away on both sides
 (bench/naive.py), computed in the same run.
 
-The baseline, indexed and queried in the same run: syllables split on non-word characters,
-lowercased, BM25, any word may match — no other Vietnamese handling.
+The baselines, indexed and queried in the same run: syllables split on non-word characters,
+lowercased, BM25, any word may match — no other Vietnamese handling ("naive"); and the same
+with every accent folded away on both sides ("folded", bench/naive.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from indexer import analysis, store  # noqa: E402
 from indexer.article import Article  # noqa: E402
 from indexer.schema import document  # noqa: E402
 from indexer.write import BuildReport, build, write_generation  # noqa: E402
+
+from bench.naive import FoldedBM25  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 K = 10
@@ -151,13 +154,14 @@ def eval_set(name: str, limit: int | None, workdir: Path) -> list[dict]:
     passages, queries, relevant = read_eval(name, limit)
     root = workdir / name
     _, build_ours = timed(index_passages, passages, root)
-    naive, build_naive = timed(Naive, workdir / f"{name}-naive",
-                               [(p["id"], (p.get("title") or "") + "\n" + p["text"]) for p in passages])
+    docs = [(p["id"], (p.get("title") or "") + "\n" + p["text"]) for p in passages]
+    naive, build_naive = timed(Naive, workdir / f"{name}-naive", docs)
+    folded = FoldedBM25.build(docs)
     ours = Ours(root)
     rows = []
     for style, texts in (("as given", [q["text"] for q in queries]),
                          ("accents stripped", [analysis.fold(q["text"]) for q in queries])):
-        for engine, runner in (("naive", naive), ("ours", ours)):
+        for engine, runner in (("naive", naive), ("folded", folded), ("ours", ours)):
             ranked, seconds = timed(runner.run, texts)
             rows.append({"set": name, "style": style, "engine": engine,
                          **score(ranked, relevant), "ms/query": 1000 * seconds / len(texts)})
@@ -201,7 +205,6 @@ def readers_set(workdir: Path, index_dir: Path | None, half: str, baseline: bool
                 naive_cache: Path | None = None) -> list[dict]:
     sys.path.insert(0, str(PROJECT / "bench" / "readers"))
     import split  # noqa: PLC0415 (bench/readers/split.py)
-    from naive import FoldedBM25  # noqa: PLC0415
 
     items = split.load(None if half == "all" else half)
     root = index_dir or workdir / "corpus"
@@ -218,7 +221,7 @@ def readers_set(workdir: Path, index_dir: Path | None, half: str, baseline: bool
                         filter(None, [row.get("title"), row.get("summary"), row.get("body")]))
         naive, seconds = timed(FoldedBM25.build, docs(), naive_cache)
         print(f"# readers: naive folded BM25 ready in {seconds:.0f} s", file=sys.stderr)
-        engines.insert(0, ("naive", naive))
+        engines.insert(0, ("folded", naive))
     by_style: dict[str, list[dict]] = defaultdict(list)
     for item in items:
         by_style[item["style"]].append(item)

@@ -22,6 +22,7 @@ from the generation before, and writes arrays only for its new segments.
 from __future__ import annotations
 
 import bisect
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -74,29 +75,48 @@ def write_segment(reader, folder: Path) -> None:
     os.replace(partial, folder)
 
 
-def write_generation(generation: Path, previous: Path | None = None) -> int:
+def write_generation(generation: Path, previous: Path | None = None, workers: int = 1) -> int:
     """Posting arrays for every segment of a generation; those of ``previous`` are linked.
 
-    Returns how many segments had theirs written (not linked).
+    Segments are written by up to ``workers`` processes side by side. Returns how many
+    segments had theirs written (not linked).
     """
+    missing = []
+    for segment_id in _segment_ids(generation):
+        folder = segment_folder(generation, segment_id)
+        if folder.exists():
+            continue
+        old = segment_folder(previous, segment_id) if previous else None
+        if old is not None and old.is_dir() and _link(old, folder):
+            continue
+        missing.append(segment_id)
+    if len(missing) > 1 and workers > 1:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(missing))) as pool:
+            pool.starmap(_write_one, [(generation, s) for s in missing])
+    else:
+        for segment_id in missing:
+            _write_one(generation, segment_id)
+    return len(missing)
+
+
+def _segment_ids(generation: Path) -> list[str]:
+    with _reader(generation) as reader:
+        return [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()
+                if leaf.segment() is not None]  # None: an index with no segment yet
+
+
+def _write_one(generation: Path, segment_id: str) -> None:
+    with _reader(generation) as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.segment() is not None and leaf.segment().segment_id() == segment_id:
+                write_segment(leaf, segment_folder(generation, segment_id))
+
+
+def _reader(generation: Path):
     from whoosh import index as whoosh_index
 
-    ix = whoosh_index.open_dir(str(generation), indexname="MAIN")
-    written = 0
-    with ix.reader() as reader:
-        for leaf, _ in reader.leaf_readers():
-            if leaf.segment() is None:  # an index with no segment yet
-                continue
-            segment_id = leaf.segment().segment_id()
-            folder = segment_folder(generation, segment_id)
-            if folder.exists():
-                continue
-            old = segment_folder(previous, segment_id) if previous else None
-            if old is not None and old.is_dir() and _link(old, folder):
-                continue
-            write_segment(leaf, folder)
-            written += 1
-    return written
+    return whoosh_index.open_dir(str(generation), indexname="MAIN").reader()
 
 
 def _link(old: Path, folder: Path) -> bool:

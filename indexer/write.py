@@ -156,7 +156,8 @@ def run(command: str, sources: list[str], root: Path, keep: int = store.KEEP_GEN
             refusal = max_remove.refusal(live, lost, report.articles)
             if refusal:
                 raise Refused(f"{command} refused: {refusal}")
-            postings.write_generation(generation, base.path if base is not None else None)
+            postings.write_generation(generation, base.path if base is not None else None,
+                                      report.workers)
             store.sync_tree(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
