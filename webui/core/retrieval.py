@@ -35,8 +35,9 @@ from .query import BOOSTS, AnyOf, Clause, ParsedQuery, excluded_query, text_quer
 from .scoring import Evaluator
 
 MIN_SHARE = 0.5  # of the query's weight an article must hold (queries of 3+ units)
+MIN_MATCHES = 50  # fewer articles hold that much: the ones holding most of the query join
 FEW_EXACT = 10  # below this many matches of the accents as typed, any accents match too
-COORDINATION = 2.0  # score x share ** COORDINATION: holding more of the query ranks higher
+COORDINATION = 0.5  # score x share ** COORDINATION: holding more of the query ranks higher
 QUESTION_WEIGHT = 0.2  # weight of question words and particles, relative to their idf
 TYPO_WEIGHT = 0.7  # a syllable the index does not know, matched as the word it likely is
 # Syllables that ask or connect rather than say what the article is about (folded).
@@ -209,6 +210,11 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
         held = _held(units, evaluator, None, scored)
         mask = (held.any > 0) & held.required_any
         relaxed = bool(mask.any())
+    elif mask.sum() < MIN_MATCHES and len(units) > 2:
+        # a long question over a small archive: few hold half of it; the articles holding
+        # most of it join (as Typesense drops words until enough match), ranked after
+        # by their coordination
+        mask |= _most_held(held, MIN_MATCHES)
     mask = _without_negated(parsed, evaluator, mask)
     score = held.score
     if scored:
@@ -221,6 +227,17 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
             score *= dated
         score += 1e-3 * held.exact / total  # ties: the accents as typed first
     return Retrieved(mask, score, relaxed, accents_loose, units)
+
+
+def _most_held(held: "_Held", count: int) -> np.ndarray:
+    """The ``count`` articles (and ties) holding most of the query among the candidates."""
+    holding = np.flatnonzero((held.any > 0) & held.required_any)
+    if len(holding) > count:
+        floor = np.partition(held.any[holding], len(holding) - count)[len(holding) - count]
+        holding = holding[held.any[holding] >= floor]
+    mask = np.zeros(len(held.any), bool)
+    mask[holding] = True
+    return mask
 
 
 def _split_by_weight(units: list[Unit], needed: float) -> tuple[list[Unit], list[Unit]]:
