@@ -22,6 +22,7 @@ SETTINGS = {
     "TESTING": (False, "Flask testing mode"),
     "WARM_UP": (True, "load the word segmenter and the live index's tables at start-up, "
                       "before gunicorn forks workers"),
+    "WARM_IN_BACKGROUND": (None, "with WARM_UP, warm each new index generation in a thread and answer from the previous one until it is ready; unset: on, off when TESTING (the request that sees the switch waits)"),
 }
 
 

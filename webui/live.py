@@ -21,7 +21,14 @@ def generation() -> Generation:
 
 
 def init_app(app) -> None:
-    app.extensions["live_index"] = LiveIndex(app.config["INDEX_DIR"], app.config["RESULT_CACHE"])
+    """Follow the index folder's live generation; with WARM_UP, each one is warmed before it
+    serves, in the background unless WARM_IN_BACKGROUND is off (by default, under TESTING)."""
+    background = app.config["WARM_IN_BACKGROUND"]
+    if background is None:
+        background = not app.config["TESTING"]
+    app.extensions["live_index"] = LiveIndex(
+        app.config["INDEX_DIR"], app.config["RESULT_CACHE"],
+        warm=bool(app.config["WARM_UP"]), background=bool(background))
 
 
 def warm(app) -> None:
@@ -36,4 +43,5 @@ def warm(app) -> None:
         gen = app.extensions["live_index"].generation()
     except store.NoIndex:
         return  # the app answers 503 until an index is built
-    warm_up(gen)
+    if not gen.warmed:
+        warm_up(gen)
