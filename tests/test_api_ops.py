@@ -152,6 +152,9 @@ def test_over_the_limit_is_429_with_retry_after(fresh):
     assert client.get("/healthz").status_code == 200
     assert client.get("/metrics").status_code == 200
     assert client.options("/api/search").status_code == 200
+    # those paths exactly: others that begin alike are limited like the rest
+    for path in ("/healthzX", "/metricsX", "/healthz/x", "/metrics.txt"):
+        assert client.get(path).status_code == 429, path
     # another client has its own allowance
     other = client.get("/api/search", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200

@@ -9,6 +9,7 @@ from indexer import store
 # Every setting with its default and meaning; unknown settings stop start-up (a typo in a
 # deployment should fail loudly, not be ignored).
 SETTINGS = {
+    "BASE_URL": (None, "the site's public address (https://tin.example.vn) for the absolute links of the Atom feed; None: links are paths (never taken from the request's Host header)"),
     "CACHE_MAX_AGE": (60, "seconds browsers and shared caches may keep an API answer before "
                           "revalidating it (answers also change only with a new index)"),
     "INDEX_DIR": (None, "index folder; default $INDEX_DIR, else var/index in the project"),
