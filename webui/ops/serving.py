@@ -24,9 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from gunicorn.workers import gthread
 
 HEADER_TIMEOUT = float(os.environ.get("REQUEST_HEADER_TIMEOUT", "10"))
-# a head this long without its end is handed to the parser, which refuses it (gunicorn limits
-# a request line to 4094 bytes and 100 header fields of 8190)
-MAX_HEAD = 64 * 1024
+# a head this long without its end is handed to the parser, which refuses it at once: it is
+# longer than gunicorn lets a head be (a request line of 4094 bytes and 100 header fields of
+# 8190 by default), so the parser never waits for more on a thread
+MAX_HEAD = 1024 * 1024
 _HEAD_END = b"\r\n\r\n"
 
 
