@@ -72,5 +72,5 @@ def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(make_inde
             assert live.generation() is old  # and it is not tried again on every search
             assert live._switching is None or not live._switching.is_alive()
         assert [r.getMessage() for r in caplog.records] == [
-            f"could not open index generation {broken}; still serving {old.path}"]
+            f"could not open and warm index generation {broken}; still serving {old.path}"]
         assert not old.retired

@@ -230,7 +230,7 @@ class LiveIndex:
         try:
             self._switch(path)
         except Exception:  # noqa: BLE001 -- a thread's failure must be logged, not lost
-            LOG.exception("could not open index generation %s; still serving %s", path,
+            LOG.exception("could not open and warm index generation %s; still serving %s", path,
                           self._current.path if self._current else None)
             with self._lock:
                 self._failed = (path, time.monotonic())
