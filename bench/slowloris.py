@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ sys.path.insert(0, str(PROJECT))
 from bench.reindex import load, machine  # noqa: E402
 from bench.soak import free_port, percentile  # noqa: E402
 
-QUERIES = ["thi%20%C4%91ua", "b%E1%BB%99%20y%20t%E1%BA%BF", "chuyen%20doi%20so", "h%C3%A0%20n%E1%BB%99i"]
+QUERIES = [urllib.parse.quote(q) for q in ("thi đua", "bộ y tế", "chuyen doi so", "hà nội")]
 
 
 class SlowClients:
@@ -130,9 +131,9 @@ def main() -> None:
                         "--progress", "none"], cwd=PROJECT, check=False, capture_output=True)
         port = free_port()
         log = open(Path(work) / "gunicorn.log", "wb")
-        command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webui.gunicorn_conf",
-                   "--bind", f"127.0.0.1:{port}", *shlex.split(args.gunicorn_args),
-                   "webui:create_app({'RATE_LIMIT': 'off'})"]
+        command = [str(Path(sys.executable).parent / "gunicorn"),
+                   "-c", "python:webui.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+                   *shlex.split(args.gunicorn_args), "webui:create_app({'RATE_LIMIT': 'off'})"]
         server = subprocess.Popen(command, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
                                   env={**os.environ, "INDEX_DIR": str(index)})
         try:

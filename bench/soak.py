@@ -245,8 +245,8 @@ def main() -> None:
         for phase, _, _, outcome, _ in failures[:10]:
             print(f"  failed during {phase}: {outcome}")
         before = statistics.median(1000 * r[2] for r in clients.records if r[0] == "before")
-        print(f"after each switch (median request before: {before:.1f} ms; "
-              f"warming {'on the first request' if args.warm_on_request else 'in the background'}):")
+        warming = "on the first request" if args.warm_on_request else "in the background"
+        print(f"after each switch (median request before: {before:.1f} ms; warming {warming}):")
         for name, generation, switched in switches:
             first = first_on_generation(access_log, generation)
             firsts = ", ".join(f"{1000 * seconds:.1f}" for seconds in first.values())
