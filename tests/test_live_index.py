@@ -59,6 +59,26 @@ def test_the_app_answers_from_the_old_generation_while_the_new_one_warms(make_in
     assert client.get("/api/search?q=tiêm").get_json()["total"] == 2
 
 
+def test_a_new_generation_has_the_recent_searches_run_before_it_serves(make_index):
+    from webui.core.search import recent_results
+
+    root, _ = make_index(ONE)
+    app = create_app({"INDEX_DIR": str(root), "TESTING": True, "WARM_IN_BACKGROUND": True})
+    client = app.test_client()
+    for q in ("tiêm", "bộ y tế", "họp bàn"):
+        assert client.get("/api/search", query_string={"q": q}).status_code == 200
+    live = app.extensions["live_index"]
+    old = live.generation()
+    make_index(TWO)
+    live.generation()
+    live.wait_for_switch(timeout=120)
+    new = live.generation()
+    assert new is not old
+    assert recent_results(new).keys() == recent_results(old).keys()
+    searched = next(req for req in recent_results(new).keys() if req.q == "tiêm")
+    assert recent_results(new).get(searched).total == 2  # run on the new generation
+
+
 def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(make_index, caplog):
     root, _ = make_index(ONE)
     with LiveIndex(root, warm=True, background=True) as live:

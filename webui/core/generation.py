@@ -166,7 +166,8 @@ class LiveIndex:
     switched it, the new generation is opened (no restart needed) and the old one retired:
     searches still using it keep their open files, readable even once pruned, until they end.
 
-    ``warm``: a generation is warmed (:func:`warm_up`) before it serves. ``background``: the
+    ``warm``: a generation is warmed (:func:`warm_up`) before it serves, and then given to
+    ``follow`` with the generation it replaces (the web app runs its recent searches again). ``background``: the
     switch is made by a thread of its own, which opens and warms the new generation while
     searches go on with the old one, then switches; so no search waits for the new
     generation's tables (seconds for a large index). Otherwise the search that sees the switch
@@ -174,11 +175,13 @@ class LiveIndex:
     """
 
     def __init__(self, root: Path | str, results: int = 0, *, warm: bool = False,
-                 background: bool = False):
+                 background: bool = False,
+                 follow: Callable[[Generation, Generation], None] | None = None):
         self.root = Path(root)
         self.results = results
         self.warm = warm
         self.background = background
+        self.follow = follow  # follow(old, new): more to prepare, once warm, before a switch
         self._current: Generation | None = None
         self._lock = threading.Lock()  # guards _current, held for no longer than a look
         self._switch_lock = threading.Lock()
@@ -197,17 +200,20 @@ class LiveIndex:
         # opened outside the lock: searches of the old generation go on meanwhile
         return self._switch(path)
 
-    def _open(self, path: Path) -> Generation:
+    def _open(self, path: Path, old: Generation | None) -> Generation:
         gen = Generation(path, self.results)
         if self.warm:
             warm_up(gen)
+            if old is not None and self.follow is not None:
+                self.follow(old, gen)
+                gen.close_idle()
         return gen
 
     def _switch(self, path: Path) -> Generation:
         with self._switch_lock:  # one opening at a time: searches arriving together wait for it
             if self._current is not None and self._current.path == path:
                 return self._current
-            gen = self._open(path)
+            gen = self._open(path, self._current)
             with self._lock:
                 old, self._current = self._current, gen
             if old is not None:
