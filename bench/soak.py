@@ -219,7 +219,7 @@ def main() -> None:
         build_seconds, built = indexer("build", src, index, tmp)
         switches = [("rebuild", built["generation"], time.perf_counter())]
         clients.phase = "between"
-        time.sleep(10)
+        time.sleep(20)  # the workers warm the new generation meanwhile
         changed = [dict(item, body=(item.get("body") or "") + "\nBài viết được cập nhật.")
                    if i % 100 == 0 else item for i, item in enumerate(items)]
         write_jsonl(src / "articles.jsonl", changed)
@@ -227,7 +227,7 @@ def main() -> None:
         update_seconds, summary = indexer("update", src, index, tmp)
         switches.append(("update", summary["generation"], time.perf_counter()))
         clients.phase = "after"
-        time.sleep(10)
+        time.sleep(20)
         clients.finish()
 
         print(f"rebuild {build_seconds:.1f} s, update {update_seconds:.1f} s "

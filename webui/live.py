@@ -16,7 +16,7 @@ from .core import Generation, LiveIndex, search, warm_up
 from .core.search import recent_results
 
 LOG = logging.getLogger(__name__)
-REPLAYED = 32  # recent searches run again on a new generation before it serves
+REPLAYED = 16  # recent searches run again on a new generation before it serves
 
 
 def generation() -> Generation:
