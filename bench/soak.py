@@ -259,6 +259,8 @@ def main() -> None:
                                default=switched)
             window = [1000 * r[2] for r in clients.records
                       if first_answer - 5 <= r[1] < first_answer + 10]
+            print(f"  {name}: first answer from the new generation "
+                  f"{first_answer - switched:+.1f} s after the indexer ended")
             print(f"  {name}: first request of each worker on the new generation {firsts} ms "
                   f"(server time; worst {worst / before:.1f}× the median, target ≤ 2×); "
                   f"requests from 5 s before to 10 s after: {len(window)}, p95 {percentile(window, 95):.1f} ms, "
