@@ -1,13 +1,19 @@
 """Searches in a loop against gunicorn while a full rebuild and then an update run.
 
-    .venv/bin/python bench/soak.py [--articles N] [--clients C] [--max-seconds S]
+    .venv/bin/python bench/soak.py [--articles N] [--clients C] [--max-seconds S] [--corpus FILE]
+                              [--warm-on-request]
 
 Builds an index of N articles of the shared corpus (data/ where it is absent), starts gunicorn
-with 2 workers on 127.0.0.1, and has C client threads search without pause while
-`python -m indexer build` and then `python -m indexer update` (1% of the articles changed)
-run against the live index folder. Reports requests made and failed (target: 0 failed),
-latency medians and p95 during each phase, the machine and the load. Only loopback is used;
-every loop is bounded by --max-seconds.
+with the site's settings (webui/gunicorn_conf.py, 2 workers) on 127.0.0.1, and has C client
+threads search without pause while `python -m indexer build` and then `python -m indexer
+update` (1% of the articles changed) run against the live index folder. Reports requests made
+and failed (target: 0 failed), latency medians and p95 during each phase, and after each index
+switch the first request of each worker on the new generation (from the access log, by ETag;
+target: within 2× the median request) and the latency of all requests from 5 s before the first
+answer from the new generation (while it is warmed) to 10 s after.
+--warm-on-request makes the request that sees a switch warm the new generation, as before
+background warming (WARM_IN_BACKGROUND off), for comparison. Prints the machine and the load.
+Only loopback is used; every loop is bounded by --max-seconds.
 """
 
 from __future__ import annotations
@@ -58,7 +64,8 @@ class Clients:
         self.deadline = deadline
         self.phase = "before"
         self.stop = threading.Event()
-        self.records: list[tuple[str, float, str]] = []  # (phase, seconds, outcome)
+        # (phase, started at, seconds, outcome, generation named by the answer's ETag)
+        self.records: list[tuple[str, float, float, str, str]] = []
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self.loop, args=(n,), daemon=True)
                         for n in range(count)]
@@ -71,18 +78,21 @@ class Clients:
             path = "/api/search?" + urllib.parse.urlencode({"q": q, "per_page": 10})
             phase = self.phase
             started = time.perf_counter()
+            generation = ""
             try:
                 conn.request("GET", path)
                 response = conn.getresponse()
                 body = response.read()
                 ok = response.status == 200 and "results" in json.loads(body)
                 outcome = "ok" if ok else f"HTTP {response.status}"
+                generation = etag_generation(response.getheader("ETag"))
             except (OSError, http.client.HTTPException, ValueError) as exc:
                 outcome = f"{type(exc).__name__}: {exc}"
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             with self.lock:
-                self.records.append((phase, time.perf_counter() - started, outcome))
+                self.records.append((phase, started, time.perf_counter() - started, outcome,
+                                     generation))
         conn.close()
 
     def start(self) -> None:
@@ -93,6 +103,22 @@ class Clients:
         self.stop.set()
         for thread in self.threads:
             thread.join()
+
+
+def etag_generation(etag: str | None) -> str:
+    """The generation an API answer came from: its ETag is W/"<generation>-v<api version>"."""
+    # the access log writes the quotes escaped: W/\"...\"
+    return (etag or "").replace("\\", "").removeprefix("W/").strip('"').rpartition("-v")[0]
+
+
+def first_on_generation(access_log: Path, generation: str) -> dict[str, float]:
+    """Per worker, the server time of its first answer from a generation (access log)."""
+    first: dict[str, float] = {}
+    for line in access_log.read_text(errors="replace").splitlines():
+        parts = line.split(" ")
+        if len(parts) == 3 and etag_generation(parts[2]) == generation:
+            first.setdefault(parts[0], float(parts[1]))
+    return first
 
 
 def indexer(command: str, src: Path, index: Path, tmp: Path) -> tuple[float, dict]:
@@ -107,12 +133,12 @@ def indexer(command: str, src: Path, index: Path, tmp: Path) -> tuple[float, dic
     return time.perf_counter() - started, json.loads(out.stdout)
 
 
-def sources(src: Path, articles: int) -> list[dict]:
-    if CORPUS.exists():
-        with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+def sources(src: Path, articles: int, corpus: Path = CORPUS) -> list[dict]:
+    if corpus.exists():
+        with gzip.open(corpus, "rt", encoding="utf-8") as lines:
             items = [json.loads(line) for _, line in zip(range(articles), lines)]
     else:
-        print(f"{CORPUS} is absent: using data/ instead")
+        print(f"{corpus} is absent: using data/ instead")
         items = []
         for path in sorted((PROJECT / "data").rglob("*.txt")):
             title, _, body = path.read_text("utf-8").partition("\n")
@@ -132,6 +158,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=1800)
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help=f"JSON Lines articles (default {CORPUS})")
+    parser.add_argument("--warm-on-request", action="store_true",
+                        help="the request that sees a switch warms the new generation")
     args = parser.parse_args()
     print(machine())
     print(f"start: {load()}")
@@ -143,18 +173,20 @@ def main() -> None:
         src = work / "src"
         src.mkdir()
         index = work / "index"
-        items = sources(src, args.articles)
+        items = sources(src, args.articles, args.corpus)
         seconds, summary = indexer("build", src, index, tmp)
         print(f"initial build: {summary['articles']:,} articles in {seconds:.1f} s")
 
         port = free_port()
         server_log = open(work / "gunicorn.log", "wb")
-        from webui import SETTINGS
-
-        settings = {"RATE_LIMIT": "off"} if "RATE_LIMIT" in SETTINGS else {}
+        settings = {"RATE_LIMIT": "off"}
+        if args.warm_on_request:
+            settings["WARM_IN_BACKGROUND"] = False
+        access_log = work / "access.log"
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--preload", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webui.gunicorn_conf",
+             "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(L)s %({etag}o)s",
              f"webui:create_app({settings!r})"],
             cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index), "TMPDIR": str(tmp)},
             stdout=server_log, stderr=subprocess.STDOUT,  # the app logs every request
@@ -184,16 +216,18 @@ def main() -> None:
         clients.start()
         time.sleep(5)
         clients.phase = "rebuild"
-        build_seconds, _ = indexer("build", src, index, tmp)
+        build_seconds, built = indexer("build", src, index, tmp)
+        switches = [("rebuild", built["generation"], time.perf_counter())]
         clients.phase = "between"
-        time.sleep(5)
+        time.sleep(20)  # the workers warm the new generation meanwhile
         changed = [dict(item, body=(item.get("body") or "") + "\nBài viết được cập nhật.")
                    if i % 100 == 0 else item for i, item in enumerate(items)]
         write_jsonl(src / "articles.jsonl", changed)
         clients.phase = "update"
         update_seconds, summary = indexer("update", src, index, tmp)
+        switches.append(("update", summary["generation"], time.perf_counter()))
         clients.phase = "after"
-        time.sleep(5)
+        time.sleep(20)
         clients.finish()
 
         print(f"rebuild {build_seconds:.1f} s, update {update_seconds:.1f} s "
@@ -204,14 +238,33 @@ def main() -> None:
         phases = ["before", "rebuild", "between", "update", "after"]
         for phase in phases + ["all"]:
             rows = [r for r in clients.records if phase == "all" or r[0] == phase]
-            ms = [1000 * r[1] for r in rows]
-            failed = [r for r in rows if r[2] != "ok"]
+            ms = [1000 * r[2] for r in rows]
+            failed = [r for r in rows if r[3] != "ok"]
             print(f"{phase:10}{len(rows):10}{len(failed):8}"
                   f"{statistics.median(ms) if ms else float('nan'):11.1f}"
                   f"{percentile(ms, 95):9.1f}{max(ms) if ms else float('nan'):9.1f}")
-        failures = [r for r in clients.records if r[2] != "ok"]
-        for phase, _, outcome in failures[:10]:
+        failures = [r for r in clients.records if r[3] != "ok"]
+        for phase, _, _, outcome, _ in failures[:10]:
             print(f"  failed during {phase}: {outcome}")
+        before = statistics.median(1000 * r[2] for r in clients.records if r[0] == "before")
+        warming = "on the first request" if args.warm_on_request else "in the background"
+        print(f"after each switch (median request before: {before:.1f} ms; warming {warming}):")
+        for name, generation, switched in switches:
+            first = first_on_generation(access_log, generation)
+            firsts = ", ".join(f"{1000 * seconds:.1f}" for seconds in first.values())
+            worst = 1000 * max(first.values(), default=float("nan"))
+            # from 5 s before the first answer from the new generation (while it was being
+            # warmed) to 10 s after
+            first_answer = min((r[1] for r in clients.records if r[4] == generation),
+                               default=switched)
+            window = [1000 * r[2] for r in clients.records
+                      if first_answer - 5 <= r[1] < first_answer + 10]
+            print(f"  {name}: first answer from the new generation "
+                  f"{first_answer - switched:+.1f} s after the indexer ended")
+            print(f"  {name}: first request of each worker on the new generation {firsts} ms "
+                  f"(server time; worst {worst / before:.1f}× the median, target ≤ 2×); "
+                  f"requests from 5 s before to 10 s after: {len(window)}, p95 {percentile(window, 95):.1f} ms, "
+                  f"max {max(window, default=float('nan')):.1f} ms")
         print(f"requests {len(clients.records)}, failed {len(failures)} (target 0)")
         errors = [line for line in (work / "gunicorn.log").read_text(errors="replace").splitlines()
                   if "ERROR" in line or "Traceback" in line]

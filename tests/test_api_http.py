@@ -59,6 +59,42 @@ def test_revalidation_by_date(client, path):
     assert client.get(path, headers={"If-Modified-Since": earlier}).status_code == 200
 
 
+@pytest.mark.parametrize("date", [
+    "Fri, 31 Dec 10000 23:59:59 GMT", "Sat, 01 Jan 99999999999999999999 00:00:00 GMT",
+    "Fri, 31 Dec 9999 23:59:59 -0100", "yesterday", ""])
+def test_a_date_that_is_not_one_is_ignored(client, date):
+    for header in ("If-Modified-Since", "If-Unmodified-Since"):
+        response = client.get("/api/search?q=thi+đua", headers={header: date})
+        assert response.status_code in (200, 304), (header, date, response.status_code)
+    # a year past 9999 cannot be parsed: the header counts as absent and the answer is full
+    assert client.get("/api/search?q=thi+đua", headers={
+        "If-Modified-Since": "Sat, 01 Jan 99999999999999999999 00:00:00 GMT"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", CACHED)
+def test_if_match_holds_only_for_a_star(client, path):
+    etag = client.get(path).headers["ETag"]
+    for tag in ('"unknown"', etag, etag[2:], f'"other", {etag}'):
+        # a weak ETag never matches strongly (RFC 9110 13.1.1): the precondition fails
+        response = client.get(path, headers={"If-Match": tag})
+        assert response.status_code == 412, tag
+        assert response.get_json()["error"]["code"] == "precondition_failed"
+        assert response.headers["Cache-Control"] == "no-store"
+    assert client.get(path, headers={"If-Match": "*"}).status_code == 200
+    # If-Match is decided before If-None-Match
+    assert client.get(path, headers={"If-Match": '"unknown"',
+                                     "If-None-Match": etag}).status_code == 412
+    assert client.get(path, headers={"If-Match": "*", "If-None-Match": etag}).status_code == 304
+
+
+def test_if_unmodified_since_fails_for_a_copy_older_than_the_index(client):
+    last_modified = parsedate_to_datetime(client.get("/api/search").headers["Last-Modified"])
+    older = format_datetime(last_modified - dt.timedelta(seconds=1), True)
+    assert client.get("/api/search", headers={"If-Unmodified-Since": older}).status_code == 412
+    same = format_datetime(last_modified, True)
+    assert client.get("/api/search", headers={"If-Unmodified-Since": same}).status_code == 200
+
+
 def test_a_bad_request_is_not_hidden_by_revalidation(client):
     etag = client.get("/api/search").headers["ETag"]
     response = client.get("/api/search?page=0", headers={"If-None-Match": etag})

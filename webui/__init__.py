@@ -41,6 +41,11 @@ def _flag(value) -> bool:
 
 
 SETTINGS = {
+    "BASE_URL": Setting(None, "the site's public address (https://tin.example.vn) for the "
+                              "absolute links of the Atom feed; None: links are paths (never "
+                              "taken from the request's Host header)", "an http(s) address or None",
+                        lambda v: v is None or (isinstance(v, str)
+                                                and v.startswith(("https://", "http://")))),
     "CACHE_MAX_AGE": Setting(60, "seconds browsers and shared caches may keep an API answer "
                                  "before revalidating it (answers also change only with a new "
                                  "index)", "a whole number of seconds ≥ 0", _whole),
@@ -60,6 +65,10 @@ SETTINGS = {
     "TESTING": Setting(False, "Flask testing mode", "True or False", _flag),
     "WARM_UP": Setting(True, "load the word segmenter and the live index's tables at start-up, "
                              "before gunicorn forks workers", "True or False", _flag),
+    "WARM_IN_BACKGROUND": Setting(None, "with WARM_UP, warm each new index generation in a "
+                                        "thread and answer from the previous one until it is "
+                                        "ready; unset: on, off when TESTING", "True, False or None",
+                                  lambda v: v is None or isinstance(v, bool)),
 }
 
 

@@ -2,15 +2,21 @@
 
 The app holds one :class:`~webui.core.LiveIndex` for its index folder; each request takes the
 live generation once, on ``g`` (like the database handle of Flask's tutorial), so a request
-that starts before an index switch finishes on the generation it started with, and the next
-one opens the new generation — no restart needed.
+that starts before an index switch finishes on the generation it started with, and the ones
+after it take the new generation once it is ready — no restart needed.
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, g
 
-from .core import Generation, LiveIndex, warm_up
+from .core import Generation, LiveIndex, search, warm_up
+from .core.search import recent_results
+
+LOG = logging.getLogger(__name__)
+REPLAYED = 16  # recent searches run again on a new generation before it serves
 
 
 def generation() -> Generation:
@@ -21,7 +27,25 @@ def generation() -> Generation:
 
 
 def init_app(app) -> None:
-    app.extensions["live_index"] = LiveIndex(app.config["INDEX_DIR"], app.config["RESULT_CACHE"])
+    """Follow the index folder's live generation; with WARM_UP, each one is warmed before it
+    serves, in the background unless WARM_IN_BACKGROUND is off (by default, under TESTING)."""
+    background = app.config["WARM_IN_BACKGROUND"]
+    if background is None:
+        background = not app.config["TESTING"]
+    app.extensions["live_index"] = LiveIndex(
+        app.config["INDEX_DIR"], app.config["RESULT_CACHE"],
+        warm=bool(app.config["WARM_UP"]), background=bool(background), follow=replay_recent)
+
+
+def replay_recent(old: Generation, new: Generation) -> None:
+    """Run the old generation's most recent searches on the new one before it serves: its
+    result cache and the posting arrays of the words people are searching for now are filled,
+    so the first searches after a switch are as quick as the ones before it."""
+    for req in recent_results(old).keys()[-REPLAYED:]:
+        try:
+            search(req, new)
+        except Exception:  # noqa: BLE001 -- one search must not stop the switch
+            LOG.exception("search %r failed on the new index generation %s", req, new.path)
 
 
 def warm(app) -> None:
@@ -36,4 +60,5 @@ def warm(app) -> None:
         gen = app.extensions["live_index"].generation()
     except store.NoIndex:
         return  # the app answers 503 until an index is built
-    warm_up(gen)
+    if not gen.warmed:
+        warm_up(gen)

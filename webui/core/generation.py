@@ -12,7 +12,9 @@ live generation per request; benchmarks and tests can do the same without an app
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import weakref
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,9 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from indexer import store
+
+LOG = logging.getLogger(__name__)
+RETRY_SECONDS = 30  # before opening again a generation that could not be opened
 
 # name -> function(generation) computing something the generation keeps; see warm_up
 _WARMERS: dict[str, Callable[["Generation"], object]] = {}
@@ -50,6 +55,7 @@ class Generation:
         self.meta = store.read_meta(path)
         self.results_size = results  # searches whose results are kept (RESULT_CACHE)
         self.retired = False
+        self.warmed = False  # warm_up has run: every registered table is computed
         self._idle: list = []  # open searchers no search is using
         self._pool_lock = threading.Lock()
         self._cached: dict = {}
@@ -150,31 +156,96 @@ def warm_up(gen: Generation) -> None:
     for function in list(_WARMERS.values()):
         function(gen)
     gen.close_idle()
+    gen.warmed = True
 
 
 class LiveIndex:
     """The generation an index folder's ``current`` link names, opened once per process.
 
-    Each call to :meth:`generation` checks the link; when a build has switched it, the new
-    generation is opened (no restart needed) and the old one retired: searches still using
-    it keep their open files, readable even once pruned, until they end.
+    Each call to :meth:`generation` checks the link. When a build, an update or a rollback has
+    switched it, the new generation is opened (no restart needed) and the old one retired:
+    searches still using it keep their open files, readable even once pruned, until they end.
+
+    ``warm``: a generation is warmed (:func:`warm_up`) before it serves, and then given to
+    ``follow`` with the generation it replaces (the web app runs its recent searches again). ``background``: the
+    switch is made by a thread of its own, which opens and warms the new generation while
+    searches go on with the old one, then switches; so no search waits for the new
+    generation's tables (seconds for a large index). Otherwise the search that sees the switch
+    makes it, and waits for the warming.
     """
 
-    def __init__(self, root: Path | str, results: int = 0):
+    def __init__(self, root: Path | str, results: int = 0, *, warm: bool = False,
+                 background: bool = False,
+                 follow: Callable[[Generation, Generation], None] | None = None):
         self.root = Path(root)
         self.results = results
+        self.warm = warm
+        self.background = background
+        self.follow = follow  # follow(old, new): more to prepare, once warm, before a switch
         self._current: Generation | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _current, held for no longer than a look
+        self._switch_lock = threading.Lock()
+        self._switching: threading.Thread | None = None
+        self._failed: tuple[Path, float] | None = None  # a generation that failed to open
 
     def generation(self) -> Generation:
         path = store.live_generation(self.root)  # NoIndex while none was built
         with self._lock:
             current = self._current
-            if current is None or current.path != path:
-                if current is not None:
-                    current.retire()
-                current = self._current = Generation(path, self.results)
-            return current
+            if current is not None and current.path == path:
+                return current
+            if current is not None and self.background:
+                self._switch_in_background(path)
+                return current
+        # opened outside the lock: searches of the old generation go on meanwhile
+        return self._switch(path)
+
+    def _open(self, path: Path, old: Generation | None) -> Generation:
+        gen = Generation(path, self.results)
+        if self.warm:
+            warm_up(gen)
+            if old is not None and self.follow is not None:
+                self.follow(old, gen)
+                gen.close_idle()
+        return gen
+
+    def _switch(self, path: Path) -> Generation:
+        with self._switch_lock:  # one opening at a time: searches arriving together wait for it
+            if self._current is not None and self._current.path == path:
+                return self._current
+            gen = self._open(path, self._current)
+            with self._lock:
+                old, self._current = self._current, gen
+            if old is not None:
+                old.retire()
+            return gen
+
+    def _switch_in_background(self, path: Path) -> None:
+        # called with the lock held: one switch at a time; a generation that failed to open
+        # is tried again after a pause, not on every search
+        if self._switching is not None and self._switching.is_alive():
+            return
+        if (self._failed and self._failed[0] == path
+                and time.monotonic() - self._failed[1] < RETRY_SECONDS):
+            return
+        self._switching = threading.Thread(target=self._switch_logged, args=(path,),
+                                           name=f"warm {path.name}", daemon=True)
+        self._switching.start()
+
+    def _switch_logged(self, path: Path) -> None:
+        try:
+            self._switch(path)
+        except Exception:  # noqa: BLE001 -- a thread's failure must be logged, not lost
+            LOG.exception("could not open and warm index generation %s; still serving %s", path,
+                          self._current.path if self._current else None)
+            with self._lock:
+                self._failed = (path, time.monotonic())
+
+    def wait_for_switch(self, timeout: float | None = None) -> None:
+        """Wait until a switch being made in the background is done (for tests, benchmarks)."""
+        switching = self._switching
+        if switching is not None:
+            switching.join(timeout)
 
     def __enter__(self) -> "LiveIndex":
         return self
@@ -184,6 +255,7 @@ class LiveIndex:
 
     def close(self) -> None:
         """Retire the open generation (its searchers close once no search uses them)."""
+        self.wait_for_switch()
         with self._lock:
             if self._current is not None:
                 self._current.retire()

@@ -3,7 +3,8 @@
 An answer depends only on the request URL, the index generation that served it and the API
 version, so the ETag is made of the last two and Last-Modified is when the generation went live.
 A client or cache revalidating with If-None-Match or If-Modified-Since gets a 304 without the
-search being run again; after the next index build every validator changes at once.
+search being run again; after the next index build every validator changes at once. If-Match and
+If-Unmodified-Since that do not hold get a 412; a date header that is not a date is ignored.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Response, current_app, jsonify, request
-from werkzeug.http import is_resource_modified
+from werkzeug.exceptions import PreconditionFailed
+from werkzeug.http import parse_date, parse_etags
 
 from indexer import store
 
@@ -73,9 +75,38 @@ def public(response: Response, etag: str, last_modified: dt.datetime | None) -> 
 
 
 def _answer(etag: str, last_modified: dt.datetime | None, body: Callable[[], object]) -> Response:
-    if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+    if not _preconditions_hold(etag, last_modified):
+        raise PreconditionFailed(description="the precondition of If-Match or "
+                                             "If-Unmodified-Since does not hold")
+    if not _modified(etag, last_modified):
         return public(Response(status=304), etag, last_modified)
     return public(jsonify(body()), etag, last_modified)
+
+
+def _preconditions_hold(etag: str, last_modified: dt.datetime | None) -> bool:
+    """If-Match, else If-Unmodified-Since (RFC 9110 13.2.2). If-Match compares strongly, and
+    these ETags are weak: only ``*`` matches them."""
+    if "If-Match" in request.headers:
+        return parse_etags(request.headers["If-Match"]).star_tag
+    since = _http_date("If-Unmodified-Since")
+    return since is None or last_modified is None or last_modified <= since
+
+
+def _modified(etag: str, last_modified: dt.datetime | None) -> bool:
+    """Whether the client's copy is stale: If-None-Match, else If-Modified-Since."""
+    if "If-None-Match" in request.headers:
+        return not parse_etags(request.headers["If-None-Match"]).contains_weak(etag)
+    since = _http_date("If-Modified-Since")
+    return since is None or last_modified is None or last_modified > since
+
+
+def _http_date(header: str) -> dt.datetime | None:
+    """An HTTP date header, or None when it is absent or not a date (unparseable, or past year
+    9999): such a header is ignored (RFC 9110 13.1.3), never an error."""
+    try:
+        return parse_date(request.headers.get(header))
+    except (OverflowError, ValueError):
+        return None
 
 
 def per_generation(body: Callable[[], object]) -> Response:

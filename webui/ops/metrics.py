@@ -1,20 +1,23 @@
 """Observability: one log line per request, a slow-query log, and counters at /metrics.
 
-Counters live in the server process that answered: with several gunicorn workers, each one
-reports its own (Prometheus adds them up by instance labels, or scrape a single worker).
+The counters are prometheus_client's. Under gunicorn (webui/gunicorn_conf.py) its multiprocess
+mode is on: each worker writes its counts to files in PROMETHEUS_MULTIPROC_DIR and whichever
+worker answers a scrape reports the sum over all of them. Without that folder (one process,
+the tests) each app counts in a registry of its own.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import threading
+import os
 import time
 import unicodedata
-from collections import Counter, defaultdict, deque
 
+import prometheus_client
 from flask import Blueprint, Response, current_app, g, request, template_rendered
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from indexer.store import NoIndex
 
@@ -25,116 +28,96 @@ from . import caching
 
 REQUEST_LOG = logging.getLogger("webui.requests")
 SLOW_LOG = logging.getLogger("webui.slow")
-QUANTILES = (0.5, 0.9, 0.99)
-LATENCY_WINDOW = 1024  # latency quantiles are over each route's last requests
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# seconds: searches take tens of milliseconds; SLOW_QUERY_MS is 1 s by default
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
+
+# _created samples exist only in single-process mode: leave them out so both modes expose
+# the same series
+prometheus_client.disable_created_metrics()
 
 bp = Blueprint("metrics", __name__)
 
 
+def multiprocess() -> bool:
+    """Whether counts are shared between processes (set before prometheus_client is imported)."""
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
 class Metrics:
-    """The counters of one app in one process."""
+    """The counters of the service: of this app alone, or of every worker in multiprocess mode."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self.started = time.time()
-        self.requests: Counter = Counter()  # (route, method, status) -> answers
-        self.errors: Counter = Counter()  # (code, status) -> answers
-        self.latency: defaultdict = defaultdict(lambda: deque(maxlen=LATENCY_WINDOW))
-        self.latency_sum: Counter = Counter()  # route -> seconds
-        self.latency_count: Counter = Counter()
-        self.cache_hits = 0
-        self.cache_misses = 0
-        self.slow = 0
+        # in multiprocess mode the values live in files, not in a registry; a scrape reads them
+        self.registry = None if multiprocess() else prometheus_client.CollectorRegistry()
+        options = {"registry": self.registry}
+        self.requests = prometheus_client.Counter(
+            "news_requests", "HTTP requests answered, by route, method and status.",
+            ("route", "method", "status"), **options)
+        self.errors = prometheus_client.Counter(
+            "news_errors", "Error answers, by error code and status.", ("code", "status"),
+            **options)
+        self.duration = prometheus_client.Histogram(
+            "news_request_duration_seconds", "Time to answer, by route.", ("route",),
+            buckets=DURATION_BUCKETS, **options)
+        self.cache_hits = prometheus_client.Counter(
+            "news_cache_hits", "Conditional requests answered 304 Not Modified.", **options)
+        self.cache_misses = prometheus_client.Counter(
+            "news_cache_misses", "Conditional requests whose copy was stale, answered in full.",
+            **options)
+        self.slow = prometheus_client.Counter(
+            "news_slow_requests", "Requests slower than SLOW_QUERY_MS.", **options)
 
     def observe(self, route: str, method: str, status: int, seconds: float,
                 error_code: str | None, conditional: bool, slow: bool) -> None:
-        with self._lock:
-            self.requests[(route, method, str(status))] += 1
-            if error_code:
-                self.errors[(error_code, str(status))] += 1
-            self.latency[route].append(seconds)
-            self.latency_sum[route] += seconds
-            self.latency_count[route] += 1
-            if conditional:
-                if status == 304:
-                    self.cache_hits += 1
-                elif status == 200:
-                    self.cache_misses += 1
-            self.slow += slow
+        self.requests.labels(route, method, str(status)).inc()
+        if error_code:
+            self.errors.labels(error_code, str(status)).inc()
+        self.duration.labels(route).observe(seconds)
+        if conditional:
+            if status == 304:
+                self.cache_hits.inc()
+            elif status == 200:
+                self.cache_misses.inc()
+        if slow:
+            self.slow.inc()
 
-    def render(self) -> str:
-        """The counters in the Prometheus text exposition format."""
-        out: list[str] = []
+    def render(self) -> bytes:
+        """Every counter, and the live index of the answering worker, in the text format."""
+        counters = (MultiProcessCollector(None) if self.registry is None else self.registry)
+        return prometheus_client.generate_latest(_Scrape(counters, _LiveIndexGauges()))
 
-        def family(name: str, kind: str, text: str, samples: list[tuple[str, dict, float]]):
-            out.append(f"# HELP {name} {text}")
-            out.append(f"# TYPE {name} {kind}")
-            for suffix, labels, value in samples:
-                out.append(f"{name}{suffix}{_labels(labels)} {_number(value)}")
 
-        with self._lock:
-            family("news_requests_total", "counter",
-                   "HTTP requests answered, by route, method and status.",
-                   [("", {"route": r, "method": m, "status": s}, n)
-                    for (r, m, s), n in sorted(self.requests.items())])
-            family("news_errors_total", "counter", "Error answers, by error code and status.",
-                   [("", {"code": c, "status": s}, n) for (c, s), n in sorted(self.errors.items())])
-            samples = []
-            for route in sorted(self.latency):
-                window = sorted(self.latency[route])
-                for q in QUANTILES:
-                    samples.append(("", {"route": route, "quantile": str(q)}, _rank(window, q)))
-                samples.append(("_sum", {"route": route}, self.latency_sum[route]))
-                samples.append(("_count", {"route": route}, self.latency_count[route]))
-            family("news_request_duration_seconds", "summary",
-                   f"Time to answer, by route; quantiles over the route's last "
-                   f"{LATENCY_WINDOW} requests.", samples)
-            family("news_cache_hits_total", "counter",
-                   "Conditional requests answered 304 Not Modified.",
-                   [("", {}, self.cache_hits)])
-            family("news_cache_misses_total", "counter",
-                   "Conditional requests whose copy was stale, answered in full.",
-                   [("", {}, self.cache_misses)])
-            family("news_slow_requests_total", "counter",
-                   "Requests slower than SLOW_QUERY_MS.", [("", {}, self.slow)])
-        family("news_process_start_time_seconds", "gauge",
-               "When this server process started, in Unix time.", [("", {}, self.started)])
+class _Scrape:
+    """The collectors of one scrape, read in turn."""
+
+    def __init__(self, *collectors):
+        self.collectors = collectors
+
+    def collect(self):
+        for collector in self.collectors:
+            yield from collector.collect()
+
+
+class _LiveIndexGauges:
+    """The live index's size and build time, read at scrape time from the generation the
+    answering worker serves: a property of the index, not a count to add up over workers
+    (and a gauge labelled by generation would keep every past generation's series)."""
+
+    def collect(self):
         try:
             gen = generation()
-            family("news_index_articles", "gauge", "Articles in the live index.",
-                   [("", {}, gen.doc_count)])
-            family("news_index_built_time_seconds", "gauge",
-                   "When the live index was built, in Unix time.",
-                   [("", {"generation": caching.generation_name(gen)},
-                     caching.built_at(gen).timestamp())])
         except NoIndex:
-            pass  # no index yet: the service counters still matter
-        return "\n".join(out) + "\n"
-
-
-def _rank(window: list[float], q: float) -> float:
-    """Nearest-rank quantile of a sorted window."""
-    if not window:
-        return math.nan
-    return window[min(len(window) - 1, max(0, math.ceil(q * len(window)) - 1))]
-
-
-def _labels(labels: dict) -> str:
-    if not labels:
-        return ""
-    return "{" + ",".join(f'{name}="{_escape(value)}"' for name, value in labels.items()) + "}"
-
-
-def _escape(value) -> str:
-    return str(value).replace("\\", r"\\").replace('"', r'\"').replace("\n", r"\n")
-
-
-def _number(value: float) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "NaN"
-    return repr(float(value)) if isinstance(value, float) else str(value)
+            return  # no index yet: the service counters still matter
+        articles = GaugeMetricFamily("news_index_articles", "Articles in the live index.")
+        articles.add_metric([], gen.doc_count)
+        built = GaugeMetricFamily("news_index_built_time_seconds",
+                                  "When the live index was built, in Unix time.",
+                                  labels=("generation",))
+        built.add_metric([caching.generation_name(gen)], caching.built_at(gen).timestamp())
+        yield articles
+        yield built
 
 
 # -- the request log ----------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from .errors import wants_json
 
 DEFAULT = "120/minute"
 WINDOWS = {"second": 1, "minute": 60, "hour": 3600}
-EXEMPT = ("/healthz", "/metrics", "/static/")  # probes and scrapers, and the page's own files
+EXEMPT_PATHS = ("/healthz", "/metrics")  # probes and scrapers: these paths exactly
+EXEMPT_PREFIX = "/static/"  # the page's own files
 _FORMAT = re.compile(r"(\d+)\s*/\s*(second|minute|hour)")
 MAX_CLIENTS = 100_000  # buckets kept before full ones are forgotten
 
@@ -72,7 +73,8 @@ class Limiter:
 
 
 def _check():
-    if request.method == "OPTIONS" or request.path.startswith(EXEMPT):
+    if (request.method == "OPTIONS" or request.path in EXEMPT_PATHS
+            or request.path.startswith(EXEMPT_PREFIX)):
         return None
     wait = current_app.extensions["rate_limiter"].take(request.remote_addr or "unknown")
     if wait:

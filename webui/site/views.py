@@ -392,14 +392,16 @@ def feed():
     result = search(req.with_(sort=sort, page=1, per_page=per_page, facet_size=1), generation())
     site = current_app.config["SITE_NAME"]
     description = describe(req)
+    base = (current_app.config["BASE_URL"] or "").rstrip("/")  # never the Host header
+    feed_path = url_for("views.feed", **own)
     body = atom_feed(
         result,
         title=f"{site}: {description}" if description else f"{site}: bài viết mới nhất",
-        feed_url=url_for("views.feed", _external=True, **own),
-        page_url=url_for("views.index", _external=True,
-                         **req.with_(page=1, sort=sort, per_page=10).query_args()),
-        article_url=lambda article_id: url_for(
-            "views.article", article_id=article_id, _external=True),
+        feed_path=feed_path,
+        feed_url=base + feed_path,
+        page_url=base + url_for("views.index",
+                                **req.with_(page=1, sort=sort, per_page=10).query_args()),
+        article_url=lambda article_id: base + url_for("views.article", article_id=article_id),
         author=site,
         built_at=_built_at(),
     )
