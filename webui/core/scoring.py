@@ -250,13 +250,20 @@ class Evaluator:
         words = list(q.words)
         terms = [self._term(q.fieldname, w, scored) for w in dict.fromkeys(words)]
         candidates = np.logical_and.reduce([t.mask for t in terms]) & self.live
-        if q.slop == 1 and len(words) > 1 and self.within is not None:
-            mask = self._adjacent(q.fieldname, words, candidates)
-        elif q.slop == 1 and len(words) > 1:
+        if q.slop == 1 and len(words) > 1:
             # the cached documents are every live one with the phrase, whatever the candidates
-            docs = self.postings.phrase((q.fieldname, tuple(words)), lambda: np.flatnonzero(
-                self._adjacent(q.fieldname, words, candidates)))
-            mask = _mask_of(docs, self.size)
+            # (and whatever documents this evaluation is restricted to)
+            def every() -> np.ndarray:
+                within, self.within = self.within, None
+                try:
+                    holding = np.logical_and.reduce([
+                        self._term(q.fieldname, w, False).mask for w in dict.fromkeys(words)])
+                finally:
+                    self.within = within
+                return np.flatnonzero(self._adjacent(q.fieldname, words, holding & self.live))
+
+            docs = self.postings.phrase((q.fieldname, tuple(words)), every)
+            mask = _mask_of(docs, self.size) & candidates
         else:
             mask = candidates & self._by_whoosh(q, False).mask
         score = None
