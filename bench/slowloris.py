@@ -17,7 +17,6 @@ import argparse
 import http.client
 import os
 import shlex
-import signal
 import socket
 import statistics
 import subprocess
@@ -31,12 +30,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 from bench.reindex import load, machine  # noqa: E402
-from bench.soak import free_port, percentile  # noqa: E402
+from bench.soak import ThreadGroup, free_port, percentile, stop_server, wait_until_up  # noqa: E402,E501
 
 QUERIES = [urllib.parse.quote(q) for q in ("thi đua", "bộ y tế", "chuyen doi so", "hà nội")]
 
 
-class SlowClients:
+class SlowClients(ThreadGroup):
     """Connections that send a request head a byte at a time and never end it."""
 
     def __init__(self, port: int, count: int, interval: float):
@@ -73,15 +72,6 @@ class SlowClients:
                 conn.close()
                 with self.lock:
                     self.open_now -= 1
-
-    def start(self) -> None:
-        for thread in self.threads:
-            thread.start()
-
-    def finish(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
 
 
 def probe(port: int, seconds: float) -> list[tuple[float, str]]:
@@ -155,28 +145,9 @@ def main() -> None:
             over = sum(1 for seconds, _ in during if seconds > 1)
             print(f"requests over 1 s while slow connections were open: {over} (target 0)")
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
             log.close()
     print(f"end: {load()}")
-
-
-def wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start:\n" + log.read_text(errors="replace")[-3000:])
 
 
 if __name__ == "__main__":

@@ -54,7 +54,48 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-class Clients:
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop gunicorn as a service manager would: SIGTERM, then SIGKILL after 30 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
+    """Wait for gunicorn to answer /healthz (200 once the live index is open), or exit."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start:\n" + log.read_text(errors="replace")[-3000:])
+
+
+class ThreadGroup:
+    """Daemon threads started together and stopped together through ``self.stop``."""
+
+    threads: list[threading.Thread]
+    stop: threading.Event
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+class Clients(ThreadGroup):
     """Client threads searching in a loop; each request is recorded with the phase it fell in."""
 
     def __init__(self, port: int, queries: list[str], count: int, deadline: float):
@@ -94,15 +135,6 @@ class Clients:
                 self.records.append((phase, started, time.perf_counter() - started, outcome,
                                      generation))
         conn.close()
-
-    def start(self) -> None:
-        for thread in self.threads:
-            thread.start()
-
-    def finish(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
 
 
 def etag_generation(etag: str | None) -> str:
@@ -191,19 +223,7 @@ def main() -> None:
             cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index), "TMPDIR": str(tmp)},
             stdout=server_log, stderr=subprocess.STDOUT,  # the app logs every request
         )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/api/search?q=x")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-            except OSError:
-                time.sleep(0.5)
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start:\n"
-                                 + (work / "gunicorn.log").read_text(errors="replace")[-3000:])
+        wait_until_up(server, port, work / "gunicorn.log")
 
         rng = random.Random(7)
         queries = [""]
@@ -274,12 +294,7 @@ def main() -> None:
         print(f"end: {load()}")
     finally:
         if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
         if server_log is not None:
             server_log.close()
         shutil.rmtree(work, ignore_errors=True)
