@@ -8,9 +8,10 @@ with the site's settings (webui/gunicorn_conf.py, 2 workers) on 127.0.0.1, and h
 threads search without pause while `python -m indexer build` and then `python -m indexer
 update` (1% of the articles changed) run against the live index folder. Reports requests made
 and failed (target: 0 failed), latency medians and p95 during each phase, and after each index
-switch the first request of each worker on the new generation (from the access log, by ETag;
-target: within 2× the median request) and the latency of all requests from 5 s before the first
-answer from the new generation (while it is warmed) to 10 s after.
+switch the first request of each worker on the new generation and its first 20 (server times
+from the access log, by ETag and Server-Timing; target: within 2x the median of the answers
+of its kind, from the result cache or computed, among the 500 before the switch), and the latency of all requests from 5 s before the first answer from the new
+generation (while it is warmed) to 10 s after.
 --warm-on-request makes the request that sees a switch warm the new generation, as before
 background warming (WARM_IN_BACKGROUND off), for comparison. Prints the machine and the load.
 Only loopback is used; every loop is bounded by --max-seconds.
@@ -143,14 +144,27 @@ def etag_generation(etag: str | None) -> str:
     return (etag or "").replace("\\", "").removeprefix("W/").strip('"').rpartition("-v")[0]
 
 
-def first_on_generation(access_log: Path, generation: str) -> dict[str, float]:
-    """Per worker, the server time of its first answer from a generation (access log)."""
-    first: dict[str, float] = {}
+def around_switch(access_log: Path, generation: str, after: int = 20, before: int = 500
+                  ) -> tuple[dict[bool, list[float]], dict[str, list[tuple[float, bool]]]]:
+    """Server times from the access log: of the last ``before`` answers from other generations
+    before the first from ``generation``, by whether they came from the result cache (the
+    Server-Timing header); and per worker its first ``after`` answers from ``generation``,
+    as (seconds, from the cache)."""
+    earlier: list[tuple[float, bool]] = []
+    first: dict[str, list[tuple[float, bool]]] = {}
     for line in access_log.read_text(errors="replace").splitlines():
-        parts = line.split(" ")
-        if len(parts) == 3 and etag_generation(parts[2]) == generation:
-            first.setdefault(parts[0], float(parts[1]))
-    return first
+        parts = line.split(" ", 3)
+        if len(parts) != 4:
+            continue
+        answer = (float(parts[1]), "hit" in parts[3])  # cache;desc="hit", escaped
+        if etag_generation(parts[2]) == generation:
+            times = first.setdefault(parts[0], [])
+            if len(times) < after:
+                times.append(answer)
+        elif not first:
+            earlier.append(answer)
+    kinds = {hit: [t for t, h in earlier[-before:] if h == hit] for hit in (True, False)}
+    return kinds, first
 
 
 def indexer(command: str, src: Path, index: Path, tmp: Path) -> tuple[float, dict]:
@@ -218,7 +232,7 @@ def main() -> None:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webui.gunicorn_conf",
              "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(L)s %({etag}o)s",
+             "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(L)s %({etag}o)s %({server-timing}o)s",
              f"webui:create_app({settings!r})"],
             cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index), "TMPDIR": str(tmp)},
             stdout=server_log, stderr=subprocess.STDOUT,  # the app logs every request
@@ -247,7 +261,7 @@ def main() -> None:
         update_seconds, summary = indexer("update", src, index, tmp)
         switches.append(("update", summary["generation"], time.perf_counter()))
         clients.phase = "after"
-        time.sleep(20)
+        time.sleep(30)
         clients.finish()
 
         print(f"rebuild {build_seconds:.1f} s, update {update_seconds:.1f} s "
@@ -266,25 +280,38 @@ def main() -> None:
         failures = [r for r in clients.records if r[3] != "ok"]
         for phase, _, _, outcome, _ in failures[:10]:
             print(f"  failed during {phase}: {outcome}")
-        before = statistics.median(1000 * r[2] for r in clients.records if r[0] == "before")
         warming = "on the first request" if args.warm_on_request else "in the background"
-        print(f"after each switch (median request before: {before:.1f} ms; warming {warming}):")
+        print(f"after each switch (server times from the access log; warming {warming}; "
+              f"target: the first request of each worker within 2x the median before):")
+        kind = {True: "answered from the result cache", False: "computed"}
         for name, generation, switched in switches:
-            first = first_on_generation(access_log, generation)
-            firsts = ", ".join(f"{1000 * seconds:.1f}" for seconds in first.values())
-            worst = 1000 * max(first.values(), default=float("nan"))
+            earlier, first = around_switch(access_log, generation)
+            first_answer = min((r[1] for r in clients.records if r[4] == generation),
+                               default=None)
+            if first_answer is None:
+                print(f"  {name}: no answer from the new generation before the end")
+                continue
+            medians = {hit: 1000 * statistics.median(times) if times else float("nan")
+                       for hit, times in earlier.items()}
+            print(f"  {name}: first answer from the new generation "
+                  f"{first_answer - switched:+.1f} s after the indexer ended; before it, median "
+                  f"{medians[True]:.1f} ms answered from the cache "
+                  f"({len(earlier[True])}), {medians[False]:.1f} ms computed "
+                  f"({len(earlier[False])})")
+            for worker, answers in first.items():
+                seconds, hit = answers[0]
+                print(f"  {name}: worker {worker}: first request {1000 * seconds:.1f} ms, "
+                      f"{kind[hit]} ({1000 * seconds / medians[hit]:.1f}x the median of its "
+                      f"kind before); its first {len(answers)}: "
+                      f"{sum(h for _, h in answers)} from the cache, median "
+                      f"{1000 * statistics.median(t for t, _ in answers):.1f} ms")
             # from 5 s before the first answer from the new generation (while it was being
             # warmed) to 10 s after
-            first_answer = min((r[1] for r in clients.records if r[4] == generation),
-                               default=switched)
             window = [1000 * r[2] for r in clients.records
                       if first_answer - 5 <= r[1] < first_answer + 10]
-            print(f"  {name}: first answer from the new generation "
-                  f"{first_answer - switched:+.1f} s after the indexer ended")
-            print(f"  {name}: first request of each worker on the new generation {firsts} ms "
-                  f"(server time; worst {worst / before:.1f}× the median, target ≤ 2×); "
-                  f"requests from 5 s before to 10 s after: {len(window)}, p95 {percentile(window, 95):.1f} ms, "
-                  f"max {max(window, default=float('nan')):.1f} ms")
+            print(f"  {name}: client times from 5 s before to 10 s after: {len(window)} requests,"
+                  f" p95 {percentile(window, 95):.1f} ms, max "
+                  f"{max(window, default=float('nan')):.1f} ms")
         print(f"requests {len(clients.records)}, failed {len(failures)} (target 0)")
         errors = [line for line in (work / "gunicorn.log").read_text(errors="replace").splitlines()
                   if "ERROR" in line or "Traceback" in line]

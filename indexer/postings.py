@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -92,12 +93,20 @@ def write_generation(generation: Path, previous: Path | None = None, workers: in
         missing.append(segment_id)
     if len(missing) > 1 and workers > 1:
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, len(missing))) as pool:
+        # the workers take the default SIGTERM (the run's handler raises, which a worker
+        # would print as a traceback), and are joined, not terminated, once done
+        with context.Pool(min(workers, len(missing)), initializer=_default_signals) as pool:
             pool.starmap(_write_one, [(generation, s) for s in missing])
+            pool.close()
+            pool.join()
     else:
         for segment_id in missing:
             _write_one(generation, segment_id)
     return len(missing)
+
+
+def _default_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _segment_ids(generation: Path) -> list[str]:

@@ -55,6 +55,17 @@ def test_one_log_line_per_request_with_query_filters_hits_and_time(fresh, caplog
     assert re.fullmatch(r'GET /api/facets/person 200 [0-9.]+ms prefix="ngh" hits=2', logged[5])
 
 
+def test_a_search_says_how_long_it_took_and_whether_it_was_cached(fresh):
+    client = fresh(RESULT_CACHE=8).test_client()
+    first = client.get("/api/search?q=bộ y tế")
+    assert re.fullmatch(r"search;dur=[0-9.]+", first.headers["Server-Timing"])
+    again = client.get("/api/search?q=bộ+y+tế")
+    assert re.fullmatch(r'cache;desc="hit", search;dur=[0-9.]+', again.headers["Server-Timing"])
+    assert client.get("/?q=bộ y tế").headers["Server-Timing"].startswith("search;dur=")
+    assert client.get("/?q=bộ y tế").headers["Server-Timing"].startswith('cache;desc="hit"')
+    assert "Server-Timing" not in client.get("/healthz").headers
+
+
 def test_slow_requests_are_logged_again_above_the_threshold(fresh, caplog):
     slow = fresh(SLOW_QUERY_MS=0).test_client()
     never = fresh(SLOW_QUERY_MS=None).test_client()

@@ -77,6 +77,10 @@ def test_a_new_generation_has_the_recent_searches_run_before_it_serves(make_inde
     assert recent_results(new).keys() == recent_results(old).keys()
     searched = next(req for req in recent_results(new).keys() if req.q == "tiêm")
     assert recent_results(new).get(searched).total == 2  # run on the new generation
+    assert new._idle  # its searchers stay open for the first requests
+    # the first request on the new generation is answered as quickly as before the switch
+    answer = client.get("/api/search", query_string={"q": "họp bàn"})
+    assert answer.headers["Server-Timing"].startswith('cache;desc="hit"')
 
 
 def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(make_index, caplog):

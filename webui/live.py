@@ -9,6 +9,7 @@ after it take the new generation once it is ready — no restart needed.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app, g
 
@@ -16,7 +17,7 @@ from .core import Generation, LiveIndex, search, warm_up
 from .core.search import recent_results
 
 LOG = logging.getLogger(__name__)
-REPLAYED = 16  # recent searches run again on a new generation before it serves
+REPLAY_SECONDS = 5.0  # at most this long running recent searches again on a new generation
 
 
 def generation() -> Generation:
@@ -38,14 +39,22 @@ def init_app(app) -> None:
 
 
 def replay_recent(old: Generation, new: Generation) -> None:
-    """Run the old generation's most recent searches on the new one before it serves: its
-    result cache and the posting arrays of the words people are searching for now are filled,
-    so the first searches after a switch are as quick as the ones before it."""
-    for req in recent_results(old).keys()[-REPLAYED:]:
+    """Run the old generation's recent searches on the new one before it serves, the most
+    recent first, for at most REPLAY_SECONDS: the new generation's result cache holds what
+    the old one held, in the same order, and the posting arrays of the words people search
+    for now are read, so the searches after a switch are as quick as the ones before it."""
+    recent = recent_results(old).keys()  # least recently used first
+    deadline = time.monotonic() + REPLAY_SECONDS
+    for req in reversed(recent):
+        if time.monotonic() > deadline:
+            break
         try:
             search(req, new)
         except Exception:  # noqa: BLE001 -- one search must not stop the switch
             LOG.exception("search %r failed on the new index generation %s", req, new.path)
+    kept = recent_results(new)
+    for req in recent:
+        kept.get(req)  # in the old order: the least recently used go first, as before
 
 
 def warm(app) -> None:

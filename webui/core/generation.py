@@ -147,15 +147,17 @@ def days(gen: Generation) -> np.ndarray:
     return gen.cached("days", lambda: gen.with_searcher(build))
 
 
-def warm_up(gen: Generation) -> None:
-    """Compute everything registered for a generation, then close its idle searchers.
+def warm_up(gen: Generation, close: bool = True) -> None:
+    """Compute everything registered for a generation, then (``close``) close its idle
+    searchers, as a process about to fork must.
 
     Modules register their warmers when imported; the web app imports them all before it
     warms the live generation.
     """
     for function in list(_WARMERS.values()):
         function(gen)
-    gen.close_idle()
+    if close:
+        gen.close_idle()
     gen.warmed = True
 
 
@@ -203,10 +205,11 @@ class LiveIndex:
     def _open(self, path: Path, old: Generation | None) -> Generation:
         gen = Generation(path, self.results)
         if self.warm:
-            warm_up(gen)
+            # the first generation may be opened before gunicorn forks (--preload): no open
+            # files then; a later one is opened by a worker, and keeps its searchers ready
+            warm_up(gen, close=old is None)
             if old is not None and self.follow is not None:
                 self.follow(old, gen)
-                gen.close_idle()
         return gen
 
     def _switch(self, path: Path) -> Generation:

@@ -75,6 +75,7 @@ class SearchResult:
     relaxed: bool = False  # no article had every word: showing those with some of them
     suggestion: str | None = None  # a better spelling of the query, never applied silently
     took_ms: float = 0.0
+    cached: bool = False  # answered from the generation's recent results
 
     @property
     def pages(self) -> int:

@@ -34,7 +34,8 @@ def search(req: SearchRequest, gen: Generation) -> SearchResult:
     recent = recent_results(gen)
     cached = recent.get(req)
     if cached is not None:
-        return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 1))
+        return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 1),
+                       cached=True)
     with gen.searcher() as searcher:
         result = _search(req, gen, searcher, started)
     recent.put(req, result)

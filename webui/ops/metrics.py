@@ -130,6 +130,9 @@ def note_search(req: SearchRequest, result: SearchResult | None = None) -> None:
     if result is not None:
         fields["hits"] = result.total
         fields["took_ms"] = result.took_ms
+        if result.cached:
+            fields["cached"] = True
+        g.search_timing = result
     g.log_fields = fields
 
 
@@ -170,6 +173,13 @@ def _finish(response):
     line = log_line(request.method, request.path, response.status_code, ms,
                     g.get("log_fields", {}))
     REQUEST_LOG.info("%s", line)
+    searched = g.get("search_timing")
+    if searched is not None:
+        # how long the search took and whether it was answered from the recent results, for
+        # a developer's browser tools and for bench/soak.py (W3C Server Timing)
+        timing = f"search;dur={searched.took_ms}"
+        response.headers["Server-Timing"] = (
+            f'cache;desc="hit", {timing}' if searched.cached else timing)
     if slow:
         SLOW_LOG.warning("slow query (over %s ms): %s", threshold, line)
     return response
