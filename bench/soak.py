@@ -10,8 +10,9 @@ update` (1% of the articles changed) run against the live index folder. Reports 
 and failed (target: 0 failed), latency medians and p95 during each phase, and after each index
 switch the first request of each worker on the new generation and its first 20 (server times
 from the access log, by ETag and Server-Timing; target: within 2x the median of the answers
-of its kind, from the result cache or computed, among the 500 before the switch), and the latency of all requests from 5 s before the first answer from the new
-generation (while it is warmed) to 10 s after.
+of its kind, from the result cache or computed, among the 500 before the switch), and the
+latency of all requests from 5 s before the first answer from the new generation (while it
+is warmed) to 10 s after.
 --warm-on-request makes the request that sees a switch warm the new generation, as before
 background warming (WARM_IN_BACKGROUND off), for comparison. Prints the machine and the load.
 Only loopback is used; every loop is bounded by --max-seconds.
@@ -232,7 +233,8 @@ def main() -> None:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webui.gunicorn_conf",
              "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(L)s %({etag}o)s %({server-timing}o)s",
+             "--access-logfile", str(access_log),
+             "--access-logformat", "%(p)s %(L)s %({etag}o)s %({server-timing}o)s",
              f"webui:create_app({settings!r})"],
             cwd=PROJECT, env={**os.environ, "INDEX_DIR": str(index), "TMPDIR": str(tmp)},
             stdout=server_log, stderr=subprocess.STDOUT,  # the app logs every request

@@ -132,7 +132,6 @@ def note_search(req: SearchRequest, result: SearchResult | None = None) -> None:
         fields["took_ms"] = result.took_ms
         if result.cached:
             fields["cached"] = True
-        g.search_timing = result
     g.log_fields = fields
 
 
@@ -170,16 +169,15 @@ def _finish(response):
     current_app.extensions["metrics"].observe(
         route, method, response.status_code, seconds, g.get("error_code"), conditional, slow,
     )
-    line = log_line(request.method, request.path, response.status_code, ms,
-                    g.get("log_fields", {}))
+    fields = g.get("log_fields", {})
+    line = log_line(request.method, request.path, response.status_code, ms, fields)
     REQUEST_LOG.info("%s", line)
-    searched = g.get("search_timing")
-    if searched is not None:
+    if "took_ms" in fields:
         # how long the search took and whether it was answered from the recent results, for
         # a developer's browser tools and for bench/soak.py (W3C Server Timing)
-        timing = f"search;dur={searched.took_ms}"
+        timing = f"search;dur={fields['took_ms']}"
         response.headers["Server-Timing"] = (
-            f'cache;desc="hit", {timing}' if searched.cached else timing)
+            f'cache;desc="hit", {timing}' if fields.get("cached") else timing)
     if slow:
         SLOW_LOG.warning("slow query (over %s ms): %s", threshold, line)
     return response
