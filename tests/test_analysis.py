@@ -61,6 +61,17 @@ def test_tone_placement_leaves_other_syllables(word):
     assert analysis.normalize(word) == word
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ngòai", "ngòai"),  # a vowel before: not an open oa syllable, left as written
+    ("2hòa x²hòa", "2hoà x²hòa"),  # a digit starts a syllable; "²" counts as a letter
+    ("nghòa_khỏe-thủy", "nghoà_khoẻ-thuỷ"),  # any onset of consonants; "_" and "-" separate
+    ("HÒA Hòa hÒa", "HOÀ Hoà hOà"),
+    ("hòan hòa", "hòan hoà"),  # a letter after: a closed syllable, both placements agree
+])
+def test_tone_placement_looks_at_the_whole_syllable(text, expected):
+    assert analysis.normalize(text) == expected
+
+
 def test_normalize_keeps_length_for_offsets():
     text = "Hòa bình – thủy lợi ‘khỏe’"
     assert len(analysis.normalize(text)) == len(text)
