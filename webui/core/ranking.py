@@ -171,5 +171,6 @@ def rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evalua
             extras += [Q.Term(fieldname, t, boost=RESTORED_WEIGHT * BOOSTS[fieldname])
                        for t in dict.fromkeys(terms)]
     if extras:
-        found.score += evaluator.matches(AnyOf(extras)).score * found.mask
+        matched = np.flatnonzero(found.mask)
+        found.score[matched] += evaluator.restricted(matched).matches(AnyOf(extras)).score
     return usage

@@ -193,12 +193,14 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
     slack = 1e-4 * total  # float sums of the same weights
     essential, optional = _split_by_weight(units, needed - slack)
     # an article holding none of the essential units cannot hold enough of the query: the
-    # others are only read where the essential ones are (MaxScore's pruning, on weights)
+    # query is scored over the articles holding one (MaxScore's pruning, on weights), arrays
+    # as long as they are rather than the archive
     candidates = np.zeros(size, bool)
     for unit in essential:
         any_form = unit.loose if unit.loose is not None else unit.exact
         candidates |= evaluator.matches(any_form, scored=False).mask
-    held = _held(units, evaluator, candidates, scored)
+    space = evaluator.restricted(np.flatnonzero(candidates))
+    held = _held(units, space, scored)
     mask = (held.exact >= needed - slack) & held.required_exact
     accents_loose = relaxed = False
     if mask.sum() < FEW_EXACT and any(u.loose is not None for u in units):
@@ -207,7 +209,8 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
         mask |= wider
     if not mask.any() and len(units) > 1:
         # no article holds enough of the query: those holding any of it, with a notice
-        held = _held(units, evaluator, None, scored)
+        space = evaluator.whole()
+        held = _held(units, space, scored)
         mask = (held.any > 0) & held.required_any
         relaxed = bool(mask.any())
     elif mask.sum() < MIN_MATCHES and len(units) > 2:
@@ -215,18 +218,20 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
         # most of it join (as Typesense drops words until enough match), ranked after
         # by their coordination
         mask |= _most_held(held, MIN_MATCHES)
-    mask = _without_negated(parsed, evaluator, mask)
+    mask = _without_negated(parsed, space, mask)
     score = held.score
     if scored:
         bonus = _word_bonus(parsed)
         if bonus is not None and mask.any():
-            score += evaluator.matches(bonus, within=mask).score
+            score += space.matches(bonus, within=mask).score
         score *= (held.any / total) ** COORDINATION
-        dated = _date_bonus(parsed, days)
+        dated = _date_bonus(parsed, days if space.docs is None or days is None
+                            else days[space.docs])
         if dated is not None:
             score *= dated
         score += 1e-3 * held.exact / total  # ties: the accents as typed first
-    return Retrieved(mask, score, relaxed, accents_loose, units)
+        score = space.spread(score)
+    return Retrieved(space.spread(mask), score, relaxed, accents_loose, units)
 
 
 def _most_held(held: "_Held", count: int) -> np.ndarray:
@@ -265,14 +270,13 @@ class _Held:
     score: np.ndarray | None
 
 
-def _held(units: list[Unit], evaluator: Evaluator, within: np.ndarray | None,
-          scored: bool) -> _Held:
+def _held(units: list[Unit], evaluator: Evaluator, scored: bool) -> _Held:
     size = evaluator.size
     held = _Held(np.zeros(size, np.float32), np.zeros(size, np.float32), np.ones(size, bool),
                  np.ones(size, bool), np.zeros(size, np.float32) if scored else None)
     for unit in units:
-        exact = evaluator.matches(unit.exact, scored=scored, within=within)
-        loose = (evaluator.matches(unit.loose, scored=scored, within=within)
+        exact = evaluator.matches(unit.exact, scored=scored)
+        loose = (evaluator.matches(unit.loose, scored=scored)
                  if unit.loose is not None else None)
         any_form = exact.mask | loose.mask if loose is not None else exact.mask
         held.exact += unit.weight * exact.mask

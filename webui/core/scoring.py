@@ -31,6 +31,7 @@ MAX_CACHED_POSTINGS = 4_000_000  # ~32 MB of arrays per worker; the least recent
 MAX_CACHED_PHRASES = 256  # phrase results (the documents of a phrase, by field) kept
 READ_WHOLE_BELOW = 4096  # postings: shorter lists are read whole and cached
 BLOCK_POSTINGS = 128  # postings per Whoosh block: wanted documents this sparse skip blocks
+SEARCH_SORTED_RATIO = 16  # postings per looked-at document above which they are searched
 
 # the fields webui.core.query scores, whose per-document lengths BM25F reads
 SCORED_FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
@@ -170,15 +171,53 @@ class Matches:
 
 
 class Evaluator:
-    """Evaluates the queries webui.query builds (terms, phrases, And, Or, AndMaybe, AndNot)."""
+    """Evaluates the queries webui.query builds (terms, phrases, And, Or, AndMaybe, AndNot).
 
-    def __init__(self, searcher, postings: Postings, live: np.ndarray):
+    Over the whole index, masks and scores are arrays as long as the index. Restricted to some
+    documents (:meth:`restricted`), they are as long as those documents and a term's postings
+    are only looked up for them: a long query then costs work in proportion to the articles
+    that can match, not to the archive.
+    """
+
+    def __init__(self, searcher, postings: Postings, live: np.ndarray,
+                 docs: np.ndarray | None = None):
         self.searcher = searcher
         self.postings = postings
-        self.live = live
-        self.size = len(live)
+        self.index_live = live
+        self.docs = docs  # the documents looked at (sorted), or None for all of them
+        self.live = live if docs is None else live[docs]
+        self.size = len(self.live)
         self.doc_count = searcher.doc_count_all()
         self.within: np.ndarray | None = None  # when set, only these documents are looked at
+        self._slots: np.ndarray | None = None
+        if docs is not None:
+            # each document's place among the looked-at ones, -1 for the others
+            self._slots = np.full(len(live), -1, np.int32)
+            self._slots[docs] = np.arange(len(docs), dtype=np.int32)
+
+    def restricted(self, docs: np.ndarray) -> "Evaluator":
+        """An evaluator over these documents (sorted document numbers) only."""
+        return Evaluator(self.searcher, self.postings, self.index_live, docs)
+
+    def whole(self) -> "Evaluator":
+        """An evaluator over every document of the index."""
+        return self if self.docs is None else Evaluator(self.searcher, self.postings,
+                                                        self.index_live)
+
+    def spread(self, values: np.ndarray) -> np.ndarray:
+        """Per-document values of this evaluator as an array over the whole index."""
+        if self.docs is None:
+            return values
+        out = np.zeros(len(self.index_live), values.dtype)
+        out[self.docs] = values
+        return out
+
+    def local(self, docs: np.ndarray) -> np.ndarray:
+        """Places of these document numbers among the looked-at ones (those looked at only)."""
+        if self._slots is None:
+            return docs
+        slots = self._slots[docs]
+        return slots[slots >= 0]
 
     def matches(self, q: Q.Query, scored: bool = True,
                 within: np.ndarray | None = None) -> Matches:
@@ -227,12 +266,15 @@ class Evaluator:
         return found
 
     def _term(self, fieldname: str, text: str, scored: bool, boost: float = 1.0) -> Matches:
-        if self.within is None:
+        if self.within is None or self.docs is not None:
             ids, weights = self.postings.get(self.searcher, fieldname, text)
         else:
             ids, weights = self.postings.get_within(self.searcher, fieldname, text, self.within)
+        places = ids
+        if self.docs is not None:
+            ids, weights, places = self._looked_at(ids, weights)
         mask = self._none()
-        mask[ids] = True
+        mask[places] = True
         if not scored:
             return Matches(mask, None)
         score = self._zeros()
@@ -242,9 +284,24 @@ class Evaluator:
             idf = np.log(self.doc_count / (df + 1)) + 1
             avgfl = (self.searcher.avg_field_length(fieldname) or 1)
             lengths = self.postings.lengths(self.searcher, fieldname)[ids]
-            score[ids] = boost * idf * (weights * (K1 + 1)) / (
+            score[places] = boost * idf * (weights * (K1 + 1)) / (
                 weights + K1 * ((1 - B) + B * lengths / avgfl))
         return Matches(mask, score)
+
+    def _looked_at(self, ids: np.ndarray, weights: np.ndarray):
+        """The postings of the looked-at documents: (ids, weights, places among them)."""
+        docs = self.docs
+        if len(ids) > SEARCH_SORTED_RATIO * len(docs):
+            # a long list and few documents: find the documents in it (both are sorted)
+            at = np.searchsorted(ids, docs)
+            at[at == len(ids)] = 0
+            found = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
+            places = np.flatnonzero(found).astype(np.int32)
+            at = at[found]
+            return ids[at], weights[at], places
+        places = self._slots[ids]
+        keep = places >= 0
+        return ids[keep], weights[keep], places[keep]
 
     def _phrase(self, q: Q.Phrase, scored: bool) -> Matches:
         words = list(q.words)
@@ -254,16 +311,18 @@ class Evaluator:
             # the cached documents are every live one with the phrase, whatever the candidates
             # (and whatever documents this evaluation is restricted to)
             def every() -> np.ndarray:
-                within, self.within = self.within, None
+                whole = self.whole()
+                within, whole.within = whole.within, None
                 try:
                     holding = np.logical_and.reduce([
-                        self._term(q.fieldname, w, False).mask for w in dict.fromkeys(words)])
+                        whole._term(q.fieldname, w, False).mask for w in dict.fromkeys(words)])
                 finally:
-                    self.within = within
-                return np.flatnonzero(self._adjacent(q.fieldname, words, holding & self.live))
+                    whole.within = within
+                return np.flatnonzero(whole._adjacent(q.fieldname, words,
+                                                      holding & whole.live))
 
             docs = self.postings.phrase((q.fieldname, tuple(words)), every)
-            mask = _mask_of(docs, self.size) & candidates
+            mask = _mask_of(self.local(docs), self.size) & candidates
         else:
             mask = candidates & self._by_whoosh(q, False).mask
         score = None
@@ -297,7 +356,7 @@ class Evaluator:
         mask = self._none()
         for leaf, offset in self.searcher.leaf_searchers():
             docs = np.fromiter(q.docs(leaf), dtype=np.int64)
-            mask[docs + offset] = True
+            mask[self.local(docs + offset)] = True
         return Matches(mask, self._zeros() if scored else None)
 
     def _none(self) -> np.ndarray:
