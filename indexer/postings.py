@@ -36,6 +36,7 @@ FOLDER = "postings"
 FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
           "text_fold", "title_alias", "text_alias")
 ARRAYS = ("terms", "term_starts", "keys", "starts", "ids", "freqs")
+MAX_REMEMBERED_TERMS = 100_000  # term numbers looked up, kept per segment (a few MB)
 KEY_BYTES = 8  # a term's first bytes as one big-endian number, for a vectorised lookup
 
 
@@ -152,8 +153,10 @@ class SegmentPostings:
         for fieldname in FIELDS:
             paths = {name: folder / f"{fieldname}.{name}.npy" for name in ARRAYS}
             if all(p.exists() for p in paths.values()):
-                self.fields[fieldname] = {name: np.load(p, mmap_mode="r")
+                # plain views of the maps: numpy's memmap subclass costs on every slice
+                self.fields[fieldname] = {name: np.load(p, mmap_mode="r").view(np.ndarray)
                                           for name, p in paths.items()}
+        self._found: dict[tuple[str, str], int | None] = {}  # terms looked up, by field
 
     @classmethod
     def open(cls, generation: Path, segment_id: str) -> "SegmentPostings | None":
@@ -182,6 +185,15 @@ class SegmentPostings:
 
     def find(self, fieldname: str, text: str) -> int | None:
         """The number of a term in the field, or None."""
+        found = self._found.get((fieldname, text), -1)
+        if found != -1:
+            return found
+        if len(self._found) >= MAX_REMEMBERED_TERMS:
+            self._found.clear()
+        found = self._found[fieldname, text] = self._find(fieldname, text)
+        return found
+
+    def _find(self, fieldname: str, text: str) -> int | None:
         arrays = self.fields[fieldname]
         wanted = text.encode("utf-8")
         key = np.uint64(_key(wanted))
