@@ -9,7 +9,13 @@ from __future__ import annotations
 import pytest
 
 from webui.core import LiveIndex, SearchRequest, search
-from webui.core.retrieval import dates_named
+import numpy as np
+
+from webui.core.generation import days, live_mask
+from webui.core.query import parse
+from webui.core.retrieval import dates_named, retrieve
+from webui.core.scoring import Evaluator, postings
+from webui.core.spelling import vocabulary
 
 from conftest import index_of
 
@@ -118,3 +124,28 @@ def test_dates_named_in_a_query():
     assert dates_named("ngày 23/3/2017") == [(20170323, 20170325)]
     assert dates_named("năm 2025") == [(20250101, 20251231)]
     assert dates_named("Covid-19 và 5G") == []
+
+
+@pytest.mark.parametrize("q", [
+    "giá vàng miếng tăng mạnh hôm qua", "vì sao giá vàng tăng", "đề xuất thuế vàng miếng",
+    "ha noi xe buyt dien", "Hanoi tuyến xe buýt", "covid19 mien bac", "giáo dụcc đại học",
+    '"đi nhanh" hơn nữa', "lũ Quảng Bình 10/2020", "vàng -thuế", "title:vàng tăng",
+    "chúng ta phải đi nhanh", "ông Phúc thứ trưởng bộ tài chính được bổ nhiệm",
+])
+def test_pruned_retrieval_is_the_exhaustive_one(generation, q):
+    """Scoring only the articles holding an essential unit finds and scores what scoring
+    every article does."""
+    with generation.searcher() as searcher:
+        evaluator = Evaluator(searcher, postings(generation), live_mask(generation))
+
+        def run(prune: bool):
+            return retrieve(parse(q), evaluator, searcher.reader(), vocabulary(generation),
+                            scored=True, days=days(generation), prune=prune)
+
+        pruned, exhaustive = run(True), run(False)
+    assert exhaustive.mask.any(), "a query that finds nothing tests nothing"
+    assert np.array_equal(pruned.mask, exhaustive.mask)
+    matched = exhaustive.mask
+    assert np.allclose(pruned.score[matched], exhaustive.score[matched], rtol=1e-5)
+    assert (pruned.relaxed, pruned.accents_loose) == (exhaustive.relaxed,
+                                                       exhaustive.accents_loose)

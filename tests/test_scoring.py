@@ -117,3 +117,23 @@ def test_the_posting_arrays_beside_each_segment_are_read_and_agree_with_whoosh(s
             assert a_ids[a_live].tolist() == w_ids[w_live].tolist(), (fieldname, term)
             assert a_freqs[a_live].tolist() == w_freqs[w_live].tolist(), (fieldname, term)
     assert with_arrays.get(segmented, "text_fold", "zzzkhongco")[0].size == 0
+
+
+@pytest.mark.parametrize("q", QUERIES + [Q.Phrase("text_syl", ["thi", "đua"])], ids=repr)
+@pytest.mark.parametrize("some", ["every", "every other", "every third", "one match"])
+def test_restricted_to_some_documents_as_over_all_of_them(segmented, q, some):
+    """Over some documents, a query matches and scores them as over the whole index, whether
+    their postings are looked up by place (many documents) or searched (a few)."""
+    path = segmented.generation_path
+    whole = Evaluator(segmented, Postings(path=path), live_mask(segmented))
+    expected = whole.matches(q)
+    docs = {"every": np.arange(whole.size), "every other": np.arange(0, whole.size, 2),
+            "every third": np.arange(1, whole.size, 3),
+            "one match": np.flatnonzero(expected.mask)[-1:]}[some]
+    part = whole.restricted(docs)
+    found = part.matches(q)
+    assert expected.mask[docs].any(), "no document looked at matches: nothing is tested"
+    assert np.array_equal(found.mask, expected.mask[docs])
+    assert np.allclose(found.score[found.mask], expected.score[docs][found.mask], rtol=1e-6)
+    assert np.array_equal(part.spread(found.mask), expected.mask & np.isin(
+        np.arange(whole.size), docs))

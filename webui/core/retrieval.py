@@ -180,8 +180,12 @@ def _stands_for(folded: str, vocabulary, neighbours: tuple[str, ...] = ()) -> li
 
 
 def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
-             scored: bool, days: np.ndarray | None = None) -> Retrieved:
-    """The articles that hold enough of the query, scored when asked."""
+             scored: bool, days: np.ndarray | None = None, prune: bool = True) -> Retrieved:
+    """The articles that hold enough of the query, scored when asked.
+
+    ``prune=False`` scores every article of the index instead of those holding an essential
+    unit: the same answer, slower (tests and benchmarks compare the two).
+    """
     size = evaluator.size
     units = units_of(parsed, reader, vocabulary, lambda fieldname, text:
                      evaluator.postings.doc_frequency(evaluator.searcher, fieldname, text))
@@ -195,18 +199,16 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
     # an article holding none of the essential units cannot hold enough of the query: the
     # query is scored over the articles holding one (MaxScore's pruning, on weights), arrays
     # as long as they are rather than the archive
-    candidates = np.zeros(size, bool)
-    for unit in essential:
-        any_form = unit.loose if unit.loose is not None else unit.exact
-        candidates |= evaluator.matches(any_form, scored=False).mask
-    space = evaluator.restricted(np.flatnonzero(candidates))
-    held = _held(units, space, scored)
-    mask = (held.exact >= needed - slack) & held.required_exact
-    accents_loose = relaxed = False
-    if mask.sum() < FEW_EXACT and any(u.loose is not None for u in units):
-        wider = (held.any >= needed - slack) & held.required_any
-        accents_loose = bool((wider & ~mask).any())
-        mask |= wider
+    space = evaluator.whole()
+    if prune:
+        candidates = np.zeros(size, bool)
+        for unit in essential:
+            any_form = unit.loose if unit.loose is not None else unit.exact
+            candidates |= evaluator.matches(any_form, scored=False).mask
+        space = evaluator.restricted(np.flatnonzero(candidates))
+    held = _held(units, space, scored, essential)
+    mask, accents_loose = _holding_enough(held, units, needed - slack)
+    relaxed = False
     if not mask.any() and len(units) > 1:
         # no article holds enough of the query: those holding any of it, with a notice
         space = evaluator.whole()
@@ -217,6 +219,8 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
         # a long question over a small archive: few hold half of it; the articles holding
         # most of it join (as Typesense drops words until enough match), ranked after
         # by their coordination
+        # (of the articles holding an essential unit: one holding only the light, common
+        # units is not about the query; measured, letting them in ranked worse)
         mask |= _most_held(held, MIN_MATCHES)
     mask = _without_negated(parsed, space, mask)
     score = held.score
@@ -234,9 +238,20 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
     return Retrieved(space.spread(mask), score, relaxed, accents_loose, units)
 
 
+def _holding_enough(held: "_Held", units: list[Unit], needed: float) -> tuple[np.ndarray, bool]:
+    """The articles holding enough of the query in the accents typed, or in any accents when
+    few do, and whether any accents were needed."""
+    mask = (held.exact >= needed) & held.required_exact
+    if mask.sum() < FEW_EXACT and any(u.loose is not None for u in units):
+        wider = (held.any >= needed) & held.required_any
+        return mask | wider, bool((wider & ~mask).any())
+    return mask, False
+
+
 def _most_held(held: "_Held", count: int) -> np.ndarray:
-    """The ``count`` articles (and ties) holding most of the query among the candidates."""
-    holding = np.flatnonzero((held.any > 0) & held.required_any)
+    """The ``count`` articles (and ties) holding most of the query among those holding an
+    essential unit."""
+    holding = np.flatnonzero(held.essential & held.required_any)
     if len(holding) > count:
         floor = np.partition(held.any[holding], len(holding) - count)[len(holding) - count]
         holding = holding[held.any[holding] >= floor]
@@ -268,12 +283,16 @@ class _Held:
     required_exact: np.ndarray
     required_any: np.ndarray
     score: np.ndarray | None
+    essential: np.ndarray  # holding an essential unit, in any accents
 
 
-def _held(units: list[Unit], evaluator: Evaluator, scored: bool) -> _Held:
+def _held(units: list[Unit], evaluator: Evaluator, scored: bool,
+          essential: list[Unit] | None = None) -> _Held:
     size = evaluator.size
     held = _Held(np.zeros(size, np.float32), np.zeros(size, np.float32), np.ones(size, bool),
-                 np.ones(size, bool), np.zeros(size, np.float32) if scored else None)
+                 np.ones(size, bool), np.zeros(size, np.float32) if scored else None,
+                 np.zeros(size, bool))
+    essential = units if essential is None else essential
     for unit in units:
         exact = evaluator.matches(unit.exact, scored=scored)
         loose = (evaluator.matches(unit.loose, scored=scored)
@@ -281,6 +300,8 @@ def _held(units: list[Unit], evaluator: Evaluator, scored: bool) -> _Held:
         any_form = exact.mask | loose.mask if loose is not None else exact.mask
         held.exact += unit.weight * exact.mask
         held.any += unit.weight * any_form
+        if any(unit is e for e in essential):
+            held.essential |= any_form
         if unit.required:
             held.required_exact &= exact.mask
             held.required_any &= any_form
