@@ -10,9 +10,10 @@ from .analysis import analysed, analyzer
 from .article import Article
 
 NO_DATE = "none"  # facet value of articles without a publication date
-SCHEMA_VERSION = 5  # 2: content_hash and source_file, for incremental updates; 3: aliases;
+SCHEMA_VERSION = 6  # 2: content_hash and source_file, for incremental updates; 3: aliases;
 # 4: ministries and persons as lists of whole names; 5: ids safe in a link, the source's own id
-# in source_id
+# in source_id; 6: the title's and the lead's syllables in order, stored for proximity
+LEAD_CHARS = 5000  # of an article's text whose syllables are stored in order
 
 
 def _names() -> KEYWORD:
@@ -34,6 +35,10 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         source_id=STORED(),  # the id the source gives (a feed's URL guid), when ``id`` differs
+        # the syllables of the title and of the text's first LEAD_CHARS, in order and separated
+        # by spaces: a search tells which query syllables stand side by side in its best
+        # matches without reading and analysing their text again
+        syllables=STORED(),
         title=TEXT(analyzer=words, stored=True, phrase=False),
         summary=TEXT(analyzer=words, stored=True, phrase=False),
         body=TEXT(analyzer=words, stored=True, phrase=False),
@@ -83,6 +88,9 @@ def document(article: Article) -> dict:
         "_stored_body": article.body,
         "captions": analysed(captions, words),
         "_stored_captions": captions,
+        "syllables": (" ".join(s.text for s in title.spans["syllables"]),
+                      " ".join(s.text for s in text_syllables.spans["syllables"]
+                               if s.end <= LEAD_CHARS)),
         "title_syl": title,
         "text_syl": text_syllables,
         "title_fold": title,

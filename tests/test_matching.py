@@ -6,7 +6,10 @@ import pytest
 
 from indexer import analysis
 from webui import create_app
+from webui.core.generation import LiveIndex
+from webui.core.hits import lead_syllables
 from webui.core.query import parse
+from webui.core.ranking import ProximityBonus
 from indexer.aliases import alias_keys, find_aliases
 
 from conftest import index_of
@@ -131,6 +134,27 @@ def test_the_phrase_ranks_above_scattered_syllables(client):
     found = ids(search(client, "an toàn thông tin"))
     assert found.index("phrase") < found.index("scattered")
     assert ids(search(client, "an toan thong tin"))[0] == "phrase"
+
+
+def test_proximity_reads_the_syllables_the_indexer_stored(make_index):
+    """The indexer stores the title's and the lead's syllables in order; ranking finds the
+    query's pairs there, as it would in the text of an index written before they were stored."""
+    root, _ = make_index({"a.txt": article("Hoà Bình: AN-TOÀN giao thông",
+                                           "bảo đảm an toàn thông tin và giao thông.")})
+    with LiveIndex(root) as live, live.generation().searcher() as searcher:
+        fields = searcher.stored_fields(0)
+    title, text = fields["syllables"]
+    assert title == "hoà bình an toàn giao thông"
+    assert text == "ngày 15 01 2024 bảo đảm an toàn thông tin và giao thông"
+    older = {name: value for name, value in fields.items() if name != "syllables"}
+    assert lead_syllables(older) == lead_syllables(fields)
+    bonus = {}
+    for q in ("an toàn giao thông", "an toan giao thong", "giao thông an toàn", "xe buýt điện"):
+        proximity = ProximityBonus(parse(q))
+        bonus[q] = proximity(fields)
+        assert proximity(older) == bonus[q], q
+    assert (bonus["an toàn giao thông"] == bonus["an toan giao thong"]
+            > bonus["giao thông an toàn"] > bonus["xe buýt điện"] == 0)
 
 
 @pytest.mark.parametrize("q, expected", [

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from indexer import analysis
 from indexer.aliases import find_aliases
+from indexer.schema import LEAD_CHARS
 
 from .generation import Generation
 from .highlight import highlight
 from .query import ParsedQuery
 
-ARTICLE_TEXT_CHARS = 5000  # of an article's text searched for the query's phrases and spellings
+ARTICLE_TEXT_CHARS = LEAD_CHARS  # of an article's text searched for phrases and spellings
 
 
 class StoredFields:
@@ -40,6 +41,17 @@ def article_text(fields: dict) -> str:
 def texts(fields: dict) -> tuple[str, str]:
     """An article's title and the beginning of its text."""
     return fields.get("title") or "", article_text(fields)
+
+
+def lead_syllables(fields: dict) -> tuple[str, str]:
+    """The syllables of an article's title and of its text's beginning, in order, separated
+    by spaces with one at each end (" hà nội ", so that " hà nội " in it finds them side by
+    side): as the indexer stored them, or from the text for an index written before it did."""
+    stored = fields.get("syllables")
+    if stored is None:
+        stored = tuple(" ".join(analysis.syllables(text)) for text in texts(fields))
+    title, text = stored
+    return f" {title} ", f" {text} "
 
 
 def highlight_terms(parsed: ParsedQuery) -> tuple[tuple[str, ...], tuple[str, ...]]:

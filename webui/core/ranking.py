@@ -9,7 +9,6 @@ it as its best matches most likely mean it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 from whoosh import query as Q
@@ -18,7 +17,7 @@ from indexer import analysis
 
 from .generation import Generation
 from .highlight import fold_chars
-from .hits import article_text, texts
+from .hits import lead_syllables, texts
 from .query import BOOSTS, AnyOf, ParsedQuery
 from .scoring import Evaluator, Matches
 from .spelling import USAGE_DOCS, Usage, vocabulary
@@ -51,9 +50,9 @@ def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray
 
     The BM25F scores of the terms (webui.scoring) pick the best RERANK_POOL matches, which are
     then reordered with what term scores miss: the query's syllables side by side and the
-    whole query as a phrase, found with one regular expression over each candidate's text
-    (reading positions for every pair cost more than the rest of the search), and, when
-    asked, the age.
+    whole query as a phrase, found among the syllables the indexer stored in order for each
+    candidate (decoding Whoosh's positions for every pair cost more than the rest of the
+    search), and, when asked, the age.
     """
     rerank = RERANK_POOL if not recent else RECENT_POOL
     docs = np.flatnonzero(matched)
@@ -86,56 +85,44 @@ class ProximityBonus:
 
     Returns a fraction to add to the score: up to PAIR_BONUS when every pair of adjacent query
     syllables stands side by side in the text (twice that in the title), and PHRASE_BONUS more
-    when the whole clause does.
+    when the whole clause does. The article's syllables are those the indexer stored in order
+    (hits.lead_syllables), so a pair is a substring test: no text is read or analysed again.
     """
 
     def __init__(self, parsed: ParsedQuery):
-        # (kind, syllables): looked for in the text as written (accented clauses) or folded
-        self.exact: list[tuple[str, tuple[str, ...]]] = []
-        self.loose: list[tuple[str, tuple[str, ...]]] = []
-        self.pairs = self.phrases = 0
+        # (bonus, " syllables "): looked for among the syllables as written or folded
+        self.exact: list[tuple[float, str]] = []
+        self.loose: list[tuple[float, str]] = []
+        clauses = []
         for text in parsed.text_terms():
             accented = analysis.has_accents(text)
             seq = tuple(analysis.syllables(text) if accented else analysis.folded(text))
+            clauses.append((accented, list(dict.fromkeys(zip(seq, seq[1:]))),
+                            seq if 2 < len(seq) <= MAX_PHRASE_SYLLABLES else None))
+        pairs = sum(len(p) for _, p, _ in clauses)
+        phrases = sum(phrase is not None for _, _, phrase in clauses)
+        for accented, clause_pairs, phrase in clauses:
             target = self.exact if accented else self.loose
-            for pair in dict.fromkeys(zip(seq, seq[1:])):
-                target.append(("pair", pair))
-                self.pairs += 1
-            if 2 < len(seq) <= MAX_PHRASE_SYLLABLES:
-                target.append(("phrase", seq))
-                self.phrases += 1
+            target += [(PAIR_BONUS / pairs, _spaced(pair)) for pair in clause_pairs]
+            if phrase:
+                target.append((PHRASE_BONUS / phrases, _spaced(phrase)))
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.loose)
 
     def __call__(self, fields: dict) -> float:
         bonus = 0.0
-        for name, weight in (("title", 2.0), ("text", 1.0)):
-            text = fields.get("title") or "" if name == "title" else article_text(fields)
-            for view, wanted in (("exact", self.exact), ("loose", self.loose)):
-                if not wanted:
-                    continue
-                seen = analysis.normalize(text).lower() if view == "exact" else fold_chars(text)
-                # syllables side by side: only spaces or punctuation between them
-                tokens = _TOKEN.findall(seen)
-                pairs = set(zip(tokens, tokens[1:]))
-                for kind, seq in wanted:
-                    if kind == "pair" and seq in pairs:
-                        bonus += weight * PAIR_BONUS / self.pairs
-                    elif kind == "phrase" and _holds(tokens, pairs, seq):
-                        bonus += weight * PHRASE_BONUS / self.phrases
+        for syllables, weight in zip(lead_syllables(fields), (2.0, 1.0)):
+            if self.exact:
+                bonus += weight * sum(b for b, seq in self.exact if seq in syllables)
+            if self.loose:
+                folded = fold_chars(syllables)
+                bonus += weight * sum(b for b, seq in self.loose if seq in folded)
         return bonus
 
 
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-def _holds(tokens: list[str], pairs: set, seq: tuple[str, ...]) -> bool:
-    """Whether the syllables stand in this order, side by side, among the tokens."""
-    if not all(pair in pairs for pair in zip(seq, seq[1:])):
-        return False
-    n = len(seq)
-    return any(tokens[i:i + n] == list(seq) for i, t in enumerate(tokens) if t == seq[0])
+def _spaced(syllables) -> str:
+    return f" {' '.join(syllables)} "
 
 
 def rank_restored_accents(parsed: ParsedQuery, found: Matches, evaluator: Evaluator,
