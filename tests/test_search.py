@@ -2,9 +2,12 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from indexer import analysis
+from webui.core.facets import by_count, table
+from webui.core.generation import LiveIndex, live_mask
 
 
 def api(client, **params):
@@ -76,6 +79,27 @@ def test_facet_counts_cover_every_match_not_only_the_page(client):
     assert small["facets"] == large["facets"]
     assert len(small["results"]) == 1
     assert sum(facet(small, "date").values()) == small["total"]
+
+
+def test_a_facet_counts_its_first_values_and_the_kept_ones_as_all_of_them(data_index):
+    """Counting only the values a page shows gives them in the order and with the counts of
+    counting every value."""
+    with LiveIndex(data_index) as live:
+        gen = live.generation()
+        everyone = live_mask(gen)
+        for fieldname in ("persons", "ministries", "month"):
+            values = table(gen, fieldname)
+            for mask in (everyone, everyone & (np.arange(len(everyone)) % 3 == 0)):
+                whole = values.count(mask)
+                assert len(whole) > 3, fieldname
+                assert whole == by_count(whole)
+                last = whole[-1]
+                for limit in (1, 2, 3):
+                    shown = values.count(mask, limit, {last[0]})
+                    assert shown[:limit] == whole[:limit]
+                    # ties with the last shown come too, and the kept value, in order
+                    floor = whole[limit - 1][1]
+                    assert shown == [p for p in whole if p[1] >= floor or p == last]
 
 
 def test_ministry_filter(client):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -49,12 +50,29 @@ class FacetTable:
             return cls([], empty, empty)
         return cls(values, np.concatenate(docs), np.concatenate(ids))
 
-    def count(self, mask: np.ndarray) -> list[tuple[str, int]]:
-        """(value, count) for the documents where mask is true, in facet order."""
+    def count(self, mask: np.ndarray, limit: int | None = None,
+              keep: set[str] = frozenset()) -> list[tuple[str, int]]:
+        """(value, count) for the documents where mask is true, in facet order (by_count).
+
+        With ``limit``, only the first ``limit`` values and the ``keep`` ones: a search over
+        many articles names thousands of persons, and a page shows a few.
+        """
         if not self.values:
             return []
         counts = np.bincount(self.value_ids[mask[self.doc_ids]], minlength=len(self.values))
-        return by_count([(self.values[i], int(counts[i])) for i in np.nonzero(counts)[0]])
+        ids = np.flatnonzero(counts)
+        if limit is not None and 0 < limit < len(ids):
+            floor = np.partition(counts[ids], len(ids) - limit)[len(ids) - limit]
+            kept = [i for v in keep if (i := self.ids.get(v)) is not None and counts[i]]
+            ids = np.union1d(ids[counts[ids] >= floor], np.asarray(kept, dtype=ids.dtype))
+        # values are in sorted order (Whoosh lists terms sorted): their ids break count ties
+        ids = ids[np.lexsort((ids, -counts[ids]))]
+        return [(self.values[i], int(counts[i])) for i in ids.tolist()]
+
+    @cached_property
+    def ids(self) -> dict[str, int]:
+        """Each value's number."""
+        return {value: i for i, value in enumerate(self.values)}
 
     def mask_for(self, wanted: set[str], size: int) -> np.ndarray:
         """The documents holding any of the wanted values."""
@@ -188,8 +206,9 @@ def counts(req: SearchRequest, gen: Generation, text_mask: np.ndarray,
 
     out = {}
     for name in NAME_FACETS:
-        found = table(gen, FIELDS[name]).count(others(name))
-        out[name] = _listed(found, set(selected(req, name)), req.facet_size)
+        chosen = set(selected(req, name))
+        found = table(gen, FIELDS[name]).count(others(name), req.facet_size, chosen)
+        out[name] = _listed(found, chosen, req.facet_size)
     months = newest_first(table(gen, "month").count(others("date")))
     out["date"] = [{"value": v, "count": c, "selected": v in req.dates} for v, c in months]
     out["year"] = [{"value": v, "count": c, "selected": v in req.dates}

@@ -186,7 +186,6 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
     ``prune=False`` scores every article of the index instead of those holding an essential
     unit: the same answer, slower (tests and benchmarks compare the two).
     """
-    size = evaluator.size
     units = units_of(parsed, reader, vocabulary, lambda fieldname, text:
                      evaluator.postings.doc_frequency(evaluator.searcher, fieldname, text))
     if not units:
@@ -201,10 +200,8 @@ def retrieve(parsed: ParsedQuery, evaluator: Evaluator, reader, vocabulary,
     # as long as they are rather than the archive
     space = evaluator.whole()
     if prune:
-        candidates = np.zeros(size, bool)
-        for unit in essential:
-            any_form = unit.loose if unit.loose is not None else unit.exact
-            candidates |= evaluator.matches(any_form, scored=False).mask
+        candidates = evaluator.holding(*(unit.loose if unit.loose is not None else unit.exact
+                                         for unit in essential))
         space = evaluator.restricted(np.flatnonzero(candidates))
     held = _held(units, space, scored, essential)
     mask, accents_loose = _holding_enough(held, units, needed - slack)

@@ -233,6 +233,25 @@ class Evaluator:
             mask &= within
         return Matches(mask, found.score)
 
+    def holding(self, *queries: Q.Query) -> np.ndarray:
+        """The live documents matching any of the queries, unscored. Their terms (and those
+        of their Ors: a unit's forms in every field) mark one mask from their postings,
+        rather than a mask each, joined."""
+        mask = self._none()
+        for q in queries:
+            self._mark(q, mask)
+        return mask & self.live
+
+    def _mark(self, q: Q.Query, mask: np.ndarray) -> None:
+        if isinstance(q, Q.Term):
+            ids, _ = self.postings.get(self.searcher, q.fieldname, q.text)
+            mask[self.local(ids)] = True
+        elif isinstance(q, Q.Or):
+            for sub in q.subqueries:
+                self._mark(sub, mask)
+        else:
+            mask |= self._eval(q, False).mask
+
     def _eval(self, q: Q.Query, scored: bool) -> Matches:
         if isinstance(q, Q.Term):
             found = self._term(q.fieldname, q.text, scored, q.boost)
