@@ -48,7 +48,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PIPELINE_FILES = ("aliases.py", "analysis.py", "article.py", "cleaning.py", "dates.py",
                   "documents.py", "encoding.py", "extract.py", "feeds.py", "html.py",
                   "lexicon.py", "mentions.py", "ministries.py", "parse.py", "persons.py",
-                  "postings.py", "record.py", "schema.py")
+                  "postings.py", "record.py", "schema.py", "segmenter.py")
 
 
 def pipeline_fingerprint() -> str:
