@@ -48,7 +48,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 from bench.reindex import load, machine  # noqa: E402
-from bench.soak import free_port, percentile  # noqa: E402
+from bench.soak import answers, free_port, percentile  # noqa: E402
 
 MIX = PROJECT / "bench" / "query_mix.jsonl"
 PARAMS = ("q", "ministry", "person", "date", "sort", "page", "per_page")
@@ -155,14 +155,7 @@ class Server:
             time.sleep(0.5)
 
     def answers(self) -> bool:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            conn.request("GET", "/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
+        return answers(self.port, "/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

@@ -66,18 +66,25 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def answers(port: int, path: str, timeout: float = 5) -> bool:
+    """Whether a server on this loopback port answers GET ``path`` with 200."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("GET", path)
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
 def wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
     """Wait for gunicorn to answer /healthz (200 once the live index is open), or exit."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and server.poll() is None:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            time.sleep(0.3)
+        if answers(port, "/healthz"):
+            return
+        time.sleep(0.3)
     raise SystemExit("gunicorn did not start:\n" + log.read_text(errors="replace")[-3000:])
 
 

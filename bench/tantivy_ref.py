@@ -59,7 +59,7 @@ except ImportError:
                      "bench/requirements-bench.txt") from None
 VERSION = importlib.metadata.version("tantivy")
 
-from bench.reindex import load, machine  # noqa: E402
+from bench.reindex import batches, load, machine  # noqa: E402
 from bench.soak import percentile  # noqa: E402
 from indexer import analysis  # noqa: E402
 from indexer.aliases import find_aliases, group_key  # noqa: E402
@@ -134,17 +134,6 @@ def _analyse_batch(batch: list) -> list:
     return [analysed_article(record) for record in batch]
 
 
-def _batches(items, size: int = BATCH):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def analyse(paths: list[Path], workers: int) -> tuple[list[dict], dict]:
     """Every article of the files, analysed; the first article with an id wins, as in ours."""
     counts = {"skipped": 0, "duplicates": 0}
@@ -152,7 +141,8 @@ def analyse(paths: list[Path], workers: int) -> tuple[list[dict], dict]:
     records = _records(paths, counts)
     if workers > 1:
         pool = multiprocessing.get_context("fork").Pool(workers)
-        outcomes = (a for batch in pool.imap(_analyse_batch, _batches(records)) for a in batch)
+        outcomes = (a for batch in pool.imap(_analyse_batch, batches(records, BATCH))
+                    for a in batch)
     else:
         pool = None
         outcomes = (analysed_article(record) for record in records)

