@@ -52,7 +52,8 @@ class FacetTable:
 
     def count(self, mask: np.ndarray, limit: int | None = None,
               keep: set[str] = frozenset()) -> list[tuple[str, int]]:
-        """(value, count) for the documents where mask is true, in facet order (by_count).
+        """(value, count) for the documents where mask is true, in the one order of name
+        facets: most articles first, then alphabetically.
 
         With ``limit``, only the first ``limit`` values and the ``keep`` ones: a search over
         many articles names thousands of persons, and a page shows a few.
@@ -81,11 +82,6 @@ class FacetTable:
         if ids:
             mask[self.doc_ids[np.isin(self.value_ids, ids)]] = True
         return mask
-
-
-def by_count(pairs) -> list[tuple[str, int]]:
-    """The one order of name facets: most articles first, then alphabetically."""
-    return sorted(pairs, key=lambda vc: (-vc[1], vc[0]))
 
 
 def newest_first(pairs) -> list[tuple[str, int]]:
