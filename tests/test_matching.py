@@ -9,7 +9,10 @@ from webui import create_app
 from webui.core.generation import LiveIndex
 from webui.core.hits import lead_syllables
 from webui.core.query import parse
-from webui.core.ranking import ProximityBonus
+from webui.core.generation import live_mask
+from webui.core.ranking import WINDOW_BONUS, PassageBonus, ProximityBonus
+from webui.core.retrieval import retrieve
+from webui.core.scoring import Evaluator, postings
 from indexer.aliases import alias_keys, find_aliases
 
 from conftest import index_of
@@ -155,6 +158,39 @@ def test_proximity_reads_the_syllables_the_indexer_stored(make_index):
         assert proximity(older) == bonus[q], q
     assert (bonus["an toàn giao thông"] == bonus["an toan giao thong"]
             > bonus["giao thông an toàn"] > bonus["xe buýt điện"] == 0)
+
+
+FILLER = ("Mùa mưa năm nay đến sớm hơn mọi năm. Người dân vùng trũng đã chuẩn bị thuyền và "
+          "lương thực. Chính quyền các xã thường trực suốt đêm. ")
+
+
+def test_an_article_holding_the_query_in_one_passage_ranks_above_one_scattering_it(make_index):
+    """The same words, as often, the same pairs side by side, the same length: the article
+    that says them in one sentence is the one a reader who remembers that sentence means."""
+    together = "lũ lụt ở Quảng Bình được cứu trợ kịp thời. " + FILLER * 3
+    scattered = ("lũ lụt ở " + FILLER + "Quảng Bình được " + FILLER + "cứu trợ kịp thời. "
+                 + FILLER)
+    assert sorted(analysis.syllables(together)) == sorted(analysis.syllables(scattered))
+    client = client_of(make_index, {"together.txt": article("Tin miền Trung", together),
+                                    "scattered.txt": article("Tin miền Trung", scattered)})
+    for q in ("cứu trợ Quảng Bình lũ lụt", "cuu tro quang binh lu lut",
+              "vì sao Quảng Bình cứu trợ lũ lụt kịp thời"):
+        assert ids(search(client, q)) == ["together", "scattered"], q
+    with LiveIndex(client.application.config["INDEX_DIR"]) as live:
+        gen = live.generation()
+        with gen.searcher() as searcher:
+            fields = {searcher.stored_fields(n)["id"]: searcher.stored_fields(n)
+                      for n in range(2)}
+            evaluator = Evaluator(searcher, postings(gen), live_mask(gen))
+            units = {q: retrieve(parse(q), evaluator, searcher.reader(), None, True).units
+                     for q in ("Quảng Bình cứu trợ lũ lụt", "Quảng Bình cứu trợ lũ lụt 5/2021")}
+    passage = PassageBonus(units["Quảng Bình cứu trợ lũ lụt"])
+    assert passage(fields["together"]) == pytest.approx(WINDOW_BONUS)  # all of it in one place
+    assert 0 < passage(fields["scattered"]) < WINDOW_BONUS / 2
+    # a date the query names is the article's date, not words to find beside the others
+    dated = units["Quảng Bình cứu trợ lũ lụt 5/2021"]
+    assert PassageBonus(dated, dated=True)(fields["together"]) == pytest.approx(WINDOW_BONUS)
+    assert PassageBonus(dated)(fields["together"]) < WINDOW_BONUS
 
 
 @pytest.mark.parametrize("q, expected", [

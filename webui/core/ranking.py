@@ -9,6 +9,7 @@ it as its best matches most likely mean it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 from whoosh import query as Q
@@ -19,6 +20,7 @@ from .generation import Generation
 from .highlight import fold_chars
 from .hits import lead_syllables, texts
 from .query import BOOSTS, AnyOf, ParsedQuery
+from .retrieval import dates_named
 from .scoring import Evaluator, Matches
 from .spelling import USAGE_DOCS, Usage, vocabulary
 
@@ -30,6 +32,11 @@ PAIR_BONUS = 0.6  # all query syllable pairs side by side in the text: score x 1
 PHRASE_BONUS = 0.3  # the whole clause as written: another x 1.3
 MAX_PHRASE_SYLLABLES = 8  # longer clauses are questions: no whole-phrase bonus
 RESTORED_WEIGHT = 0.5  # weight of the likely accented form of a query typed without accents
+WINDOW_BONUS = 1.0  # most of the query's weight in one passage: up to score x (1 + this)
+WINDOW_CHARS = 80  # a passage: about 18 syllables, a clause or a short sentence
+WINDOW_POWER = 2.0  # how fast the bonus grows with the share of the query in one passage
+WINDOW_MIN_SHARE = 0.02  # lighter syllables ("của", "và") are left out of the passages
+DATE_WORDS = frozenset("ngay thang nam dau cuoi giua sang trua chieu toi dem".split())
 
 
 def by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) -> list[int]:
@@ -45,7 +52,7 @@ def by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) -> 
 
 
 def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray,
-            parsed: ParsedQuery, recent: bool, fields_of) -> list[int]:
+            parsed: ParsedQuery, recent: bool, fields_of, units=()) -> list[int]:
     """Document numbers by relevance; ties go to the newer article.
 
     The BM25F scores of the terms (webui.scoring) pick the best RERANK_POOL matches, which are
@@ -63,12 +70,16 @@ def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray
     docs = docs[np.lexsort((-days[docs], -scores[docs]))]
     head, tail = docs[:rerank], docs[rerank:]
     proximity = ProximityBonus(parsed)
+    window = PassageBonus(units, bool(dates_named(" ".join(parsed.text_terms())))
+                          ) if WINDOW_BONUS else None
     today = dt.date.today()
 
     def final(docnum: int) -> float:
         score = float(scores[docnum])
         if proximity:
             score *= 1 + proximity(fields_of(docnum))
+        if window:
+            score *= 1 + window(fields_of(docnum))
         day = int(days[docnum])
         if recent and day:
             age = (today - dt.date(day // 10000, day // 100 % 100, day % 100)).days
@@ -119,6 +130,67 @@ class ProximityBonus:
                 folded = fold_chars(syllables)
                 bonus += weight * sum(b for b, seq in self.loose if seq in folded)
         return bonus
+
+
+class PassageBonus:
+    """How much of the query's weight one passage of an article holds: a reader remembers a
+    sentence, and a question restates one, so an article whose words gather in one place
+    ranks above one that has them scattered over its length."""
+
+    def __init__(self, units, dated: bool = False):
+        # a date the query names ranks by the article's date (retrieval's date bonus): the
+        # article need not write it beside the rest
+        units = [u for u in units if not (dated and all(s.isdigit() or s in DATE_WORDS
+                                                          for s in u.syllables))]
+        total = sum(u.weight for u in units) or 1.0
+        self.units = [(u.weight / total, u.syllables) for u in units
+                      if u.syllables and u.weight / total >= WINDOW_MIN_SHARE]
+        self.of_syllable: dict[str, list[int]] = {}
+        for n, (_, syllables) in enumerate(self.units):
+            for syllable in dict.fromkeys(syllables):
+                self.of_syllable.setdefault(syllable, []).append(n)
+        self.pattern = (re.compile(" (" + "|".join(map(re.escape, sorted(
+            self.of_syllable, key=len, reverse=True))) + ")(?= )")
+            if len(self.units) > 1 else None)
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def __call__(self, fields: dict) -> float:
+        best = 0.0
+        for syllables in lead_syllables(fields):
+            found = [(m.start(), m[1]) for m in self.pattern.finditer(fold_chars(syllables))]
+            best = max(best, self._best(found))
+        return WINDOW_BONUS * best ** WINDOW_POWER
+
+    def _best(self, found: list[tuple[int, str]]) -> float:
+        counts: dict[str, int] = {}
+        held = [False] * len(self.units)
+        covered = best = 0.0
+        left = 0
+
+        def changed(syllable: str) -> float:
+            delta = 0.0
+            for n in self.of_syllable[syllable]:
+                weight, syllables = self.units[n]
+                now = all(counts.get(s, 0) for s in syllables)
+                if now != held[n]:
+                    held[n] = now
+                    delta += weight if now else -weight
+            return delta
+
+        for start, syllable in found:
+            counts[syllable] = counts.get(syllable, 0) + 1
+            if counts[syllable] == 1:
+                covered += changed(syllable)
+            while start - found[left][0] > WINDOW_CHARS:
+                gone = found[left][1]
+                counts[gone] -= 1
+                if not counts[gone]:
+                    covered += changed(gone)
+                left += 1
+            best = max(best, covered)
+        return best
 
 
 def _spaced(syllables) -> str:

@@ -60,6 +60,7 @@ class Unit:
     exact: Q.Query  # holding the unit as typed
     loose: Q.Query | None = None  # holding it in any accents (accented units only)
     required: bool = False  # quoted phrases: an article without them does not match
+    syllables: tuple[str, ...] = ()  # folded, as they stand in an article that holds the unit
 
 
 @dataclass
@@ -103,7 +104,8 @@ def units_of(parsed: ParsedQuery, reader, vocabulary, frequency=None) -> list[Un
             loose = text_query(clause, reader, "all", False) if accented else None
             if exact is not None:
                 weight = sum(idf("text_fold", f) for f in analysis.folded(clause.text))
-                units.append(Unit(weight, exact, loose, required=clause.phrase))
+                units.append(Unit(weight, exact, loose, required=clause.phrase,
+                                  syllables=tuple(analysis.folded(clause.text))))
             continue
         units += _word_units(clause, idf, vocabulary)
     return units
@@ -139,7 +141,8 @@ def _word_units(clause: Clause, idf, vocabulary) -> list[Unit]:
             weight = max(idf(alias_fields[-1], key) * (end - start) ** 0.5,
                          sum(idf("text_fold", s) for s in folded[start:end]))
             out.append(Unit(weight, AnyOf([
-                *(Q.Term(f, key, boost=BOOSTS[f]) for f in alias_fields), typed])))
+                *(Q.Term(f, key, boost=BOOSTS[f]) for f in alias_fields), typed]),
+                syllables=tuple(folded[start:end])))
         i = end
     return out
 
@@ -157,10 +160,11 @@ def _syllable_unit(syllable: str, folded: str, syl_fields, fold_fields, idf,
         fold_terms.append(Q.And([AnyOf([Q.Term(f, s, boost=BOOSTS[f] * TYPO_WEIGHT)
                                         for f in fold_fields]) for s in stands_for]))
     loose = AnyOf(fold_terms)
+    said = (folded,) if not stands_for or vocabulary.known(folded) else tuple(stands_for)
     if syllable == folded:  # typed bare: any accents are the reader's
-        return Unit(weight, loose)
+        return Unit(weight, loose, syllables=said)
     exact = AnyOf([Q.Term(f, syllable, boost=BOOSTS[f]) for f in syl_fields])
-    return Unit(weight, exact, loose)
+    return Unit(weight, exact, loose, syllables=said)
 
 
 def _stands_for(folded: str, vocabulary, neighbours: tuple[str, ...] = ()) -> list[str] | None:

@@ -77,7 +77,8 @@ def _search(req: SearchRequest, gen: Generation, searcher, started: float) -> Se
             order = by_date(matched, days(gen), req.sort == "oldest", depth)
         else:
             order = ranked(found.score, matched, depth, days(gen), parsed,
-                           recent=req.sort == "recent", fields_of=fields_of)
+                           recent=req.sort == "recent", fields_of=fields_of,
+                           units=found.units)
         terms = highlight_terms(parsed)
         hits = [hit(fields_of(docnum), terms)
                 for docnum in order[(req.page - 1) * req.per_page:depth]]
