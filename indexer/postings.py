@@ -183,6 +183,15 @@ class SegmentPostings:
         starts = self.fields[fieldname]["starts"]
         return int(starts[n + 1] - starts[n])
 
+    def terms(self, fieldname: str) -> list[tuple[str, int]]:
+        """Every term of the field with the documents holding it (deleted ones included)."""
+        arrays = self.fields[fieldname]
+        blob = arrays["terms"].tobytes()
+        bounds = arrays["term_starts"].tolist()
+        counts = np.diff(arrays["starts"]).tolist()
+        return [(blob[start:end].decode("utf-8"), count)
+                for start, end, count in zip(bounds, bounds[1:], counts)]
+
     def find(self, fieldname: str, text: str) -> int | None:
         """The number of a term in the field, or None."""
         found = self._found.get((fieldname, text), -1)

@@ -119,6 +119,20 @@ def test_the_posting_arrays_beside_each_segment_are_read_and_agree_with_whoosh(s
     assert with_arrays.get(segmented, "text_fold", "zzzkhongco")[0].size == 0
 
 
+def test_the_terms_of_a_field_and_their_counts_are_whooshs(segmented):
+    """The vocabulary is built from the arrays' terms: the same terms and document counts as
+    Whoosh's term table, which takes seconds to list at archive scale."""
+    with_arrays, from_whoosh = Postings(path=segmented.generation_path), Postings()
+    for fieldname in ("title", "title_syl", "text_syl"):
+        expected = {}
+        for term, info in segmented.reader().iter_field(fieldname):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            expected[text] = info.doc_frequency()
+        assert with_arrays.terms(segmented, fieldname) == expected, fieldname
+        assert from_whoosh.terms(segmented, fieldname) == expected, fieldname
+    assert len(expected) > 100
+
+
 @pytest.mark.parametrize("q", QUERIES + [Q.Phrase("text_syl", ["thi", "đua"])], ids=repr)
 @pytest.mark.parametrize("some", ["every", "every other", "every third", "one match"])
 def test_restricted_to_some_documents_as_over_all_of_them(segmented, q, some):

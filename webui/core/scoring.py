@@ -115,6 +115,25 @@ class Postings:
             total += arrays.doc_frequency(fieldname, text)
         return total
 
+    def terms(self, searcher, fieldname: str) -> dict[str, int]:
+        """Every term of a field with the documents holding it (Whoosh's count), from the
+        posting arrays where a segment has them: Whoosh decodes a term's record to count it,
+        seconds for a field of an archive."""
+        found: dict[str, int] = {}
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            arrays = self._segment_arrays(reader)
+            if arrays is not None and arrays.has(fieldname):
+                pairs = arrays.terms(fieldname)
+            elif fieldname in reader.schema:
+                pairs = ((term.decode("utf-8") if isinstance(term, bytes) else term,
+                          info.doc_frequency()) for term, info in reader.iter_field(fieldname))
+            else:
+                continue
+            for text, count in pairs:
+                found[text] = found.get(text, 0) + count
+        return found
+
     def get_within(self, searcher, fieldname: str, text: str,
                    wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of a term in the wanted documents.

@@ -23,7 +23,7 @@ from indexer import analysis
 from .generation import Generation, warmer
 from .hits import texts
 from .query import ParsedQuery
-from .scoring import Evaluator
+from .scoring import Evaluator, postings
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
 MAX_RESTORE_SYLLABLES = 32
@@ -37,33 +37,30 @@ class Vocabulary:
 
     FIELDS = ("title_syl", "text_syl")
 
-    def __init__(self, reader):
+    def __init__(self, field_terms):
+        """``field_terms(fieldname)``: the field's terms with the documents holding each."""
         variants: dict[str, dict[str, int]] = defaultdict(dict)
         for fieldname in self.FIELDS:
-            for term, info in reader.iter_field(fieldname):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
+            for text, count in field_terms(fieldname).items():
                 counts = variants[analysis.fold(text)]
-                counts[text] = counts.get(text, 0) + info.doc_frequency()
+                counts[text] = counts.get(text, 0) + count
         self.variants = {
-            folded: sorted(counts.items(), key=lambda kv: -kv[1])
+            folded: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties: A-Z
             for folded, counts in variants.items()
         }
         # pyvi's words of titles written without their spaces: "hanoi" -> ["ha", "noi"]
         joined: dict[str, tuple[int, list[str]]] = {}
-        for term, info in reader.iter_field("title"):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            parts = analysis.fold(text).split("_")
-            if 1 < len(parts) <= MAX_JOINED_SYLLABLES and all(p.isalnum() for p in parts):
-                key = "".join(parts)
-                if key not in self.variants and info.doc_frequency() > joined.get(key, (0,))[0]:
-                    joined[key] = (info.doc_frequency(), parts)
-        self.joined = {key: parts for key, (_, parts) in joined.items()}
         # two-syllable words of titles: the context that tells a slip's likely word
         self.words: set[tuple[str, str]] = set()
-        for term in reader.field_terms("title"):
-            parts = analysis.fold(term).split("_")
+        for text, count in sorted(field_terms("title").items()):  # ties: the first A-Z
+            parts = analysis.fold(text).split("_")
             if len(parts) == 2:
                 self.words.add((parts[0], parts[1]))
+            if 1 < len(parts) <= MAX_JOINED_SYLLABLES and all(p.isalnum() for p in parts):
+                key = "".join(parts)
+                if key not in self.variants and count > joined.get(key, (0,))[0]:
+                    joined[key] = (count, parts)
+        self.joined = {key: parts for key, (_, parts) in joined.items()}
 
     def accented(self, folded: str) -> list[tuple[str, int]]:
         """Accented syllables of the index for a folded one, most frequent first."""
@@ -169,8 +166,9 @@ class Usage:
 @warmer("vocabulary")
 def vocabulary(gen: Generation) -> Vocabulary:
     """The syllables of a generation by folded form."""
+    arrays = postings(gen)
     return gen.cached("vocabulary", lambda: gen.with_searcher(
-        lambda searcher: Vocabulary(searcher.reader())))
+        lambda searcher: Vocabulary(lambda fieldname: arrays.terms(searcher, fieldname))))
 
 
 def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
