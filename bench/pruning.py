@@ -27,7 +27,8 @@ sys.path.insert(0, str(PROJECT / "bench" / "readers"))
 from webui.core.generation import LiveIndex, days, live_mask, warm_up  # noqa: E402
 from webui.core.query import parse  # noqa: E402
 from webui.core.retrieval import retrieve  # noqa: E402
-from webui.core.scoring import Evaluator, postings  # noqa: E402
+from webui.core.postings import postings  # noqa: E402
+from webui.core.scoring import Evaluator  # noqa: E402
 from webui.core.spelling import vocabulary  # noqa: E402
 
 

@@ -32,9 +32,11 @@ import numpy as np
 from . import whoosh_internals as internals
 
 FOLDER = "postings"
-# the fields the search scores (webui.core.scoring.SCORED_FIELDS)
+# the fields the search scores (webui.core.postings.SCORED_FIELDS), and the facets' fields
+# (webui.core.facets: a new generation's facet tables are read from them, not from Whoosh)
 FIELDS = ("title", "summary", "body", "captions", "title_syl", "text_syl", "title_fold",
-          "text_fold", "title_alias", "text_alias")
+          "text_fold", "title_alias", "text_alias",
+          "ministries", "persons", "category", "source", "month")
 ARRAYS = ("terms", "term_starts", "keys", "starts", "ids", "freqs")
 MAX_REMEMBERED_TERMS = 100_000  # term numbers looked up, kept per segment (a few MB)
 KEY_BYTES = 8  # a term's first bytes as one big-endian number, for a vectorised lookup

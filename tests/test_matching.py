@@ -12,7 +12,8 @@ from webui.core.query import parse
 from webui.core.generation import live_mask
 from webui.core.ranking import WINDOW_BONUS, PassageBonus, ProximityBonus
 from webui.core.retrieval import retrieve
-from webui.core.scoring import Evaluator, postings
+from webui.core.postings import postings
+from webui.core.scoring import Evaluator
 from indexer.aliases import alias_keys, find_aliases
 
 from conftest import index_of

@@ -14,7 +14,8 @@ import numpy as np
 from webui.core.generation import days, live_mask
 from webui.core.query import parse
 from webui.core.retrieval import dates_named, retrieve
-from webui.core.scoring import Evaluator, postings
+from webui.core.postings import postings
+from webui.core.scoring import Evaluator
 from webui.core.spelling import vocabulary
 
 from conftest import index_of

@@ -17,7 +17,8 @@ from whoosh import query as Q
 from indexer import store
 from indexer import whoosh_internals as internals
 from indexer.write import build, update
-from webui.core.scoring import Evaluator, Postings
+from webui.core.postings import Postings
+from webui.core.scoring import Evaluator
 
 from conftest import write_files
 

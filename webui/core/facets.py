@@ -21,6 +21,7 @@ from indexer.schema import NO_DATE
 from .generation import Generation, days, live_mask, warmer
 from .prefix import Candidate, PrefixIndex
 from .request import SearchRequest
+from .postings import postings
 
 # facet name (as the API and the page call it) -> the index field holding its values
 FIELDS = {"ministry": "ministries", "person": "persons", "category": "category",
@@ -48,6 +49,21 @@ class FacetTable:
         if not values:
             empty = np.zeros(0, dtype=np.int32)
             return cls([], empty, empty)
+        return cls(values, np.concatenate(docs), np.concatenate(ids))
+
+    @classmethod
+    def from_segments(cls, segments, live: np.ndarray) -> "FacetTable":
+        """The table of a field from its posting arrays (Postings.field_postings): values in
+        sorted order as Whoosh lists them, deleted documents left out."""
+        values = sorted({v for terms, _, _ in segments for v in terms if v})
+        number = {value: vid for vid, value in enumerate(values)}
+        docs, ids = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
+        for terms, starts, doc_ids in segments:
+            vids = np.asarray([number.get(t, -1) for t in terms], dtype=np.int32)
+            value_ids = np.repeat(vids, np.diff(starts))
+            keep = (value_ids >= 0) & live[doc_ids]
+            docs.append(doc_ids[keep])
+            ids.append(value_ids[keep])
         return cls(values, np.concatenate(docs), np.concatenate(ids))
 
     def count(self, mask: np.ndarray, limit: int | None = None,
@@ -91,8 +107,13 @@ def newest_first(pairs) -> list[tuple[str, int]]:
 
 def table(gen: Generation, fieldname: str) -> FacetTable:
     """The facet table of a field in a generation, built on first use."""
-    return gen.cached(("facet", fieldname), lambda: gen.with_searcher(
-        lambda searcher: FacetTable.build(searcher.reader(), fieldname)))
+    def build(searcher):
+        segments = postings(gen).field_postings(searcher, fieldname)
+        if segments is None:  # an index written before the facets had posting arrays
+            return FacetTable.build(searcher.reader(), fieldname)
+        return FacetTable.from_segments(segments, live_mask(gen))
+
+    return gen.cached(("facet", fieldname), lambda: gen.with_searcher(build))
 
 
 @warmer("facet tables")

@@ -55,7 +55,7 @@ def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray
             parsed: ParsedQuery, recent: bool, fields_of, units=()) -> list[int]:
     """Document numbers by relevance; ties go to the newer article.
 
-    The BM25F scores of the terms (webui.scoring) pick the best RERANK_POOL matches, which are
+    The BM25F scores of the terms (webui.core.scoring) pick the best RERANK_POOL matches, which are
     then reordered with what term scores miss: the query's syllables side by side and the
     whole query as a phrase, found among the syllables the indexer stored in order for each
     candidate (decoding Whoosh's positions for every pair cost more than the rest of the

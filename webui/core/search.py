@@ -18,7 +18,8 @@ from .query import parse
 from .ranking import by_date, rank_restored_accents, ranked
 from .request import MAX_RESULTS_DEPTH, SearchRequest, SearchResult
 from .retrieval import retrieve
-from .scoring import Evaluator, postings
+from .postings import postings
+from .scoring import Evaluator
 from .spelling import did_you_mean, vocabulary
 
 

@@ -23,7 +23,8 @@ from indexer import analysis
 from .generation import Generation, warmer
 from .hits import texts
 from .query import ParsedQuery
-from .scoring import Evaluator, postings
+from .postings import postings
+from .scoring import Evaluator
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
 MAX_RESTORE_SYLLABLES = 32
