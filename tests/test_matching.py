@@ -14,6 +14,7 @@ from webui.core.ranking import WINDOW_BONUS, PassageBonus, ProximityBonus
 from webui.core.retrieval import retrieve
 from webui.core.postings import postings
 from webui.core.scoring import Evaluator
+from webui.core.spelling import vocabulary
 from indexer.aliases import alias_keys, find_aliases
 
 from conftest import index_of
@@ -185,13 +186,14 @@ def test_an_article_holding_the_query_in_one_passage_ranks_above_one_scattering_
             evaluator = Evaluator(searcher, postings(gen), live_mask(gen))
             units = {q: retrieve(parse(q), evaluator, searcher.reader(), None, True).units
                      for q in ("Quảng Bình cứu trợ lũ lụt", "Quảng Bình cứu trợ lũ lụt 5/2021")}
-    passage = PassageBonus(units["Quảng Bình cứu trợ lũ lụt"])
+    passage = PassageBonus(units["Quảng Bình cứu trợ lũ lụt"], vocabulary(gen))
     assert passage(fields["together"]) == pytest.approx(WINDOW_BONUS)  # all of it in one place
     assert 0 < passage(fields["scattered"]) < WINDOW_BONUS / 2
     # a date the query names is the article's date, not words to find beside the others
     dated = units["Quảng Bình cứu trợ lũ lụt 5/2021"]
-    assert PassageBonus(dated, dated=True)(fields["together"]) == pytest.approx(WINDOW_BONUS)
-    assert PassageBonus(dated)(fields["together"]) < WINDOW_BONUS
+    assert PassageBonus(dated, vocabulary(gen), dated=True)(fields["together"]) == \
+        pytest.approx(WINDOW_BONUS)
+    assert PassageBonus(dated, vocabulary(gen))(fields["together"]) < WINDOW_BONUS
 
 
 @pytest.mark.parametrize("q, expected", [

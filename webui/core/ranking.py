@@ -36,6 +36,7 @@ WINDOW_BONUS = 1.0  # most of the query's weight in one passage: up to score x (
 WINDOW_CHARS = 80  # a passage: about 18 syllables, a clause or a short sentence
 WINDOW_POWER = 2.0  # how fast the bonus grows with the share of the query in one passage
 WINDOW_MIN_SHARE = 0.02  # lighter syllables ("của", "và") are left out of the passages
+MIN_PASSAGE_UNITS = 2  # two words are side by side or not: the pair bonus tells
 DATE_WORDS = frozenset("ngay thang nam dau cuoi giua sang trua chieu toi dem".split())
 
 
@@ -52,7 +53,8 @@ def by_date(matched: np.ndarray, days: np.ndarray, oldest: bool, depth: int) -> 
 
 
 def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray,
-            parsed: ParsedQuery, recent: bool, fields_of, units=()) -> list[int]:
+            parsed: ParsedQuery, recent: bool, fields_of, units=(), vocabulary=None
+            ) -> list[int]:
     """Document numbers by relevance; ties go to the newer article.
 
     The BM25F scores of the terms (webui.core.scoring) pick the best RERANK_POOL matches, which are
@@ -70,8 +72,8 @@ def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray
     docs = docs[np.lexsort((-days[docs], -scores[docs]))]
     head, tail = docs[:rerank], docs[rerank:]
     proximity = ProximityBonus(parsed)
-    window = PassageBonus(units, bool(dates_named(" ".join(parsed.text_terms())))
-                          ) if WINDOW_BONUS else None
+    window = (PassageBonus(units, vocabulary, bool(dates_named(" ".join(parsed.text_terms()))))
+              if WINDOW_BONUS and vocabulary is not None else None)
     today = dt.date.today()
 
     def final(docnum: int) -> float:
@@ -137,7 +139,7 @@ class PassageBonus:
     sentence, and a question restates one, so an article whose words gather in one place
     ranks above one that has them scattered over its length."""
 
-    def __init__(self, units, dated: bool = False):
+    def __init__(self, units, vocabulary, dated: bool = False):
         # a date the query names ranks by the article's date (retrieval's date bonus): the
         # article need not write it beside the rest
         units = [u for u in units if not (dated and all(s.isdigit() or s in DATE_WORDS
@@ -149,9 +151,13 @@ class PassageBonus:
         for n, (_, syllables) in enumerate(self.units):
             for syllable in dict.fromkeys(syllables):
                 self.of_syllable.setdefault(syllable, []).append(n)
+        # the syllables in every accented form the index has of them: the article's text is
+        # searched as stored (folding it costs ten times the search)
+        self.folded_of = {form: folded for folded in self.of_syllable
+                          for form, _ in vocabulary.accented(folded)}
         self.pattern = (re.compile(" (" + "|".join(map(re.escape, sorted(
-            self.of_syllable, key=len, reverse=True))) + ")(?= )")
-            if len(self.units) > 1 else None)
+            self.folded_of, key=len, reverse=True))) + ")(?= )")
+            if len(self.units) > MIN_PASSAGE_UNITS and self.folded_of else None)
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -159,11 +165,14 @@ class PassageBonus:
     def __call__(self, fields: dict) -> float:
         best = 0.0
         for syllables in lead_syllables(fields):
-            found = [(m.start(), m[1]) for m in self.pattern.finditer(fold_chars(syllables))]
+            found = [(m.start(), self.folded_of[m[1]]) for m in self.pattern.finditer(syllables)]
             best = max(best, self._best(found))
+            if best > 0.999:  # the title holds all of it: no passage holds more
+                break
         return WINDOW_BONUS * best ** WINDOW_POWER
 
     def _best(self, found: list[tuple[int, str]]) -> float:
+        """The most of the query's weight any WINDOW_CHARS of the text hold."""
         counts: dict[str, int] = {}
         held = [False] * len(self.units)
         covered = best = 0.0
@@ -180,8 +189,8 @@ class PassageBonus:
             return delta
 
         for start, syllable in found:
-            counts[syllable] = counts.get(syllable, 0) + 1
-            if counts[syllable] == 1:
+            count = counts[syllable] = counts.get(syllable, 0) + 1
+            if count == 1:
                 covered += changed(syllable)
             while start - found[left][0] > WINDOW_CHARS:
                 gone = found[left][1]
@@ -189,7 +198,8 @@ class PassageBonus:
                 if not counts[gone]:
                     covered += changed(gone)
                 left += 1
-            best = max(best, covered)
+            if covered > best:
+                best = covered
         return best
 
 

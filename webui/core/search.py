@@ -79,7 +79,7 @@ def _search(req: SearchRequest, gen: Generation, searcher, started: float) -> Se
         else:
             order = ranked(found.score, matched, depth, days(gen), parsed,
                            recent=req.sort == "recent", fields_of=fields_of,
-                           units=found.units)
+                           units=found.units, vocabulary=vocabulary(gen))
         terms = highlight_terms(parsed)
         hits = [hit(fields_of(docnum), terms)
                 for docnum in order[(req.page - 1) * req.per_page:depth]]
