@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 
 from indexer import store
 from webui import create_app
 from webui.core import LiveIndex
+from webui.core.spelling import vocabulary
 
 ONE = {"a.txt": "Bộ Y tế họp bàn\n\nBộ Y tế họp bàn về tiêm chủng.\n"}
 TWO = {**ONE, "b.txt": "Tiêm chủng mở rộng\n\nTiêm chủng cho trẻ em.\n"}
@@ -28,6 +31,26 @@ def test_a_switch_in_the_background_serves_the_old_generation_until_the_new_one_
         assert all(gen is old or gen.warmed for gen in served)
         assert new.warmed and new.doc_count == 2
         assert old.retired
+
+
+def test_a_warmed_generation_is_kept_out_of_full_collections_and_freed_when_dropped(
+        make_index):
+    """Its tables are frozen (a full collection would walk them all, stopping every thread);
+    freezing is safe because a dropped generation leaves no reference cycles, which only the
+    collector could free."""
+    root, _ = make_index(ONE)
+    with LiveIndex(root, warm=True) as live:
+        old = live.generation()
+        make_index(TWO)
+        frozen = gc.get_freeze_count()
+        new = live.generation()
+        assert new is not old and new.warmed
+        assert gc.get_freeze_count() >= frozen + len(vocabulary(new).variants)
+        dropped = weakref.ref(old)
+        gc.collect()
+        del old
+        assert dropped() is None  # freed by its reference count, frozen or not
+        assert gc.collect() == 0, "dropping a generation left reference cycles"
 
 
 def test_without_background_the_request_that_sees_the_switch_warms_it(make_index):

@@ -14,6 +14,7 @@ import time
 from flask import current_app, g
 
 from .core import Generation, LiveIndex, search, warm_up
+from .core.generation import settle
 from .core.search import recent_results
 
 LOG = logging.getLogger(__name__)
@@ -71,3 +72,4 @@ def warm(app) -> None:
         return  # the app answers 503 until an index is built
     if not gen.warmed:
         warm_up(gen)
+    settle()  # before the fork, too: pages the workers share stay shared
