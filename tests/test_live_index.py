@@ -39,7 +39,7 @@ def test_a_warmed_generation_is_kept_out_of_full_collections_and_freed_when_drop
     freezing is safe because a dropped generation leaves no reference cycles, which only the
     collector could free."""
     root, _ = make_index(ONE)
-    with LiveIndex(root, warm=True) as live:
+    with LiveIndex(root, warm=True, freeze=True) as live:
         old = live.generation()
         make_index(TWO)
         frozen = gc.get_freeze_count()

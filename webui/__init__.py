@@ -63,6 +63,11 @@ SETTINGS = {
                                    "again, as slow queries, on the webui.slow logger; None: never",
                              "a number of milliseconds ≥ 0 or None", _milliseconds),
     "TESTING": Setting(False, "Flask testing mode", "True or False", _flag),
+    "GC_FREEZE": Setting(None, "with WARM_UP, keep each warmed index generation's tables out of "
+                               "full garbage collections (gc.freeze), which otherwise stop the "
+                               "worker for 100-200 ms at a time; unset: on, off when TESTING "
+                               "(many apps in one process)", "True, False or None",
+                         lambda v: v is None or isinstance(v, bool)),
     "WARM_UP": Setting(True, "load the word segmenter and the live index's tables at start-up, "
                              "before gunicorn forks workers", "True or False", _flag),
     "WARM_IN_BACKGROUND": Setting(None, "with WARM_UP, warm each new index generation in a "

@@ -31,12 +31,15 @@ def generation() -> Generation:
 def init_app(app) -> None:
     """Follow the index folder's live generation; with WARM_UP, each one is warmed before it
     serves, in the background unless WARM_IN_BACKGROUND is off (by default, under TESTING)."""
-    background = app.config["WARM_IN_BACKGROUND"]
+    background, freeze = app.config["WARM_IN_BACKGROUND"], app.config["GC_FREEZE"]
     if background is None:
         background = not app.config["TESTING"]
+    if freeze is None:
+        freeze = not app.config["TESTING"]
     app.extensions["live_index"] = LiveIndex(
         app.config["INDEX_DIR"], app.config["RESULT_CACHE"],
-        warm=bool(app.config["WARM_UP"]), background=bool(background), follow=replay_recent)
+        warm=bool(app.config["WARM_UP"]), background=bool(background), follow=replay_recent,
+        freeze=bool(freeze))
 
 
 def replay_recent(old: Generation, new: Generation) -> None:
@@ -72,4 +75,5 @@ def warm(app) -> None:
         return  # the app answers 503 until an index is built
     if not gen.warmed:
         warm_up(gen)
-    settle()  # before the fork, too: pages the workers share stay shared
+    if app.extensions["live_index"].freeze:
+        settle()  # before the fork, too: pages the workers share stay shared

@@ -184,7 +184,8 @@ class LiveIndex:
     searches still using it keep their open files, readable even once pruned, until they end.
 
     ``warm``: a generation is warmed (:func:`warm_up`) before it serves, and then given to
-    ``follow`` with the generation it replaces (the web app runs its recent searches again). ``background``: the
+    ``follow`` with the generation it replaces (the web app runs its recent searches again), and
+    (``freeze``) kept out of full garbage collections (:func:`settle`). ``background``: the
     switch is made by a thread of its own, which opens and warms the new generation while
     searches go on with the old one, then switches; so no search waits for the new
     generation's tables (seconds for a large index). Otherwise the search that sees the switch
@@ -193,12 +194,14 @@ class LiveIndex:
 
     def __init__(self, root: Path | str, results: int = 0, *, warm: bool = False,
                  background: bool = False,
-                 follow: Callable[[Generation, Generation], None] | None = None):
+                 follow: Callable[[Generation, Generation], None] | None = None,
+                 freeze: bool = False):
         self.root = Path(root)
         self.results = results
         self.warm = warm
         self.background = background
         self.follow = follow  # follow(old, new): more to prepare, once warm, before a switch
+        self.freeze = freeze  # settle() once a new generation is warm
         self._current: Generation | None = None
         self._lock = threading.Lock()  # guards _current, held for no longer than a look
         self._switch_lock = threading.Lock()
@@ -225,7 +228,8 @@ class LiveIndex:
             warm_up(gen, close=old is None)
             if old is not None and self.follow is not None:
                 self.follow(old, gen)
-            settle()
+            if self.freeze:
+                settle()
         return gen
 
     def _switch(self, path: Path) -> Generation:
