@@ -1,9 +1,9 @@
 """Ranking the matches: term scores first, then what they miss on the best few.
 
 The BM25F scores of the terms (webui.core.scoring) pick the best RERANK_POOL matches, which
-are then reordered by the query's syllables side by side and the whole query as a phrase, and,
-when asked, the age. A query typed without accents first ranks higher the articles that write
-it as its best matches most likely mean it.
+are then reordered by the query's syllables side by side, the whole query as a phrase, most of
+the query within one passage, and, when asked, the age. A query typed without accents first
+ranks higher the articles that write it as its best matches most likely mean it.
 """
 
 from __future__ import annotations
@@ -58,10 +58,10 @@ def ranked(scores: np.ndarray, matched: np.ndarray, depth: int, days: np.ndarray
     """Document numbers by relevance; ties go to the newer article.
 
     The BM25F scores of the terms (webui.core.scoring) pick the best RERANK_POOL matches, which are
-    then reordered with what term scores miss: the query's syllables side by side and the
-    whole query as a phrase, found among the syllables the indexer stored in order for each
-    candidate (decoding Whoosh's positions for every pair cost more than the rest of the
-    search), and, when asked, the age.
+    then reordered with what term scores miss: the query's syllables side by side, the whole
+    query as a phrase, and most of its weight within one passage (PassageBonus), found among
+    the syllables the indexer stored in order for each candidate (decoding Whoosh's positions
+    for every pair cost more than the rest of the search), and, when asked, the age.
     """
     rerank = RERANK_POOL if not recent else RECENT_POOL
     docs = np.flatnonzero(matched)
@@ -198,11 +198,11 @@ class PassageBonus:
                     delta += weight if now else -weight
             return delta
 
-        for start, syllable in found:
+        for at, syllable in found:  # at: the syllable's place in the text
             count = counts[syllable] = counts.get(syllable, 0) + 1
             if count == 1:
                 covered += single[syllable] + (changed(syllable) if syllable in several else 0)
-            while start - found[left][0] >= WINDOW_SYLLABLES:
+            while at - found[left][0] >= WINDOW_SYLLABLES:
                 gone = found[left][1]
                 counts[gone] -= 1
                 if not counts[gone]:
