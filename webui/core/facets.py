@@ -19,9 +19,9 @@ from indexer.extract import gazetteer
 from indexer.schema import NO_DATE
 
 from .generation import Generation, days, live_mask, warmer
+from .postings import postings
 from .prefix import Candidate, PrefixIndex
 from .request import SearchRequest
-from .postings import postings
 
 # facet name (as the API and the page call it) -> the index field holding its values
 FIELDS = {"ministry": "ministries", "person": "persons", "category": "category",
