@@ -181,8 +181,7 @@ def test_an_article_holding_the_query_in_one_passage_ranks_above_one_scattering_
     with LiveIndex(client.application.config["INDEX_DIR"]) as live:
         gen = live.generation()
         with gen.searcher() as searcher:
-            fields = {searcher.stored_fields(n)["id"]: searcher.stored_fields(n)
-                      for n in range(2)}
+            fields = {f["id"]: f for f in map(searcher.stored_fields, range(2))}
             evaluator = Evaluator(searcher, postings(gen), live_mask(gen))
             units = {q: retrieve(parse(q), evaluator, searcher.reader(), None, True).units
                      for q in ("Quảng Bình cứu trợ lũ lụt", "Quảng Bình cứu trợ lũ lụt 5/2021")}

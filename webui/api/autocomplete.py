@@ -14,8 +14,8 @@ from indexer import analysis
 
 from ..core import facets
 from ..core.generation import Generation, live_mask, warmer
-from ..core.prefix import Candidate, PrefixIndex
 from ..core.postings import postings
+from ..core.prefix import Candidate, PrefixIndex
 
 MAX_SUGGEST_CHARS = 100
 SUGGEST_LIMIT = 8

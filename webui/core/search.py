@@ -14,11 +14,11 @@ from .facets import clause_mask, counts, filter_masks
 from .generation import Generation, days, live_mask
 from .hits import StoredFields, highlight_terms, hit
 from .lru import LRU
+from .postings import postings
 from .query import parse
 from .ranking import by_date, rank_restored_accents, ranked
 from .request import MAX_RESULTS_DEPTH, SearchRequest, SearchResult
 from .retrieval import retrieve
-from .postings import postings
 from .scoring import Evaluator
 from .spelling import did_you_mean, vocabulary
 

@@ -22,8 +22,8 @@ from indexer import analysis
 
 from .generation import Generation, warmer
 from .hits import texts
-from .query import ParsedQuery
 from .postings import postings
+from .query import ParsedQuery
 from .scoring import Evaluator
 
 MAX_VARIANTS = 4  # accented candidates kept per folded syllable when restoring accents
@@ -167,9 +167,8 @@ class Usage:
 @warmer("vocabulary")
 def vocabulary(gen: Generation) -> Vocabulary:
     """The syllables of a generation by folded form."""
-    arrays = postings(gen)
-    return gen.cached("vocabulary", lambda: gen.with_searcher(
-        lambda searcher: Vocabulary(lambda fieldname: arrays.terms(searcher, fieldname))))
+    return gen.cached("vocabulary", lambda: gen.with_searcher(lambda searcher: Vocabulary(
+        lambda fieldname: postings(gen).terms(searcher, fieldname))))
 
 
 def did_you_mean(parsed: ParsedQuery, typed: str, total: int, relaxed: bool,
