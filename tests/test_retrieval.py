@@ -13,7 +13,7 @@ import numpy as np
 
 from webui.core.generation import days, live_mask
 from webui.core.query import parse
-from webui.core.retrieval import dates_named, retrieve
+from webui.core.retrieval import dates_named, retrieve, units_of
 from webui.core.postings import postings
 from webui.core.scoring import Evaluator
 from webui.core.spelling import vocabulary
@@ -49,6 +49,11 @@ ARTICLES = {
                              date="2016-10-15"),
     "quote.txt": article("Phát biểu tại hội nghị", "ông nói: chúng ta phải đi nhanh hơn nữa."),
     "scattered.txt": article("Đi nhanh", "chúng ta cần đi xa; phải nhanh hơn và hơn nữa."),
+    "nasa.txt": article("NASA công bố ngân sách năm tới",
+                        "Cơ quan Hàng không Vũ trụ Mỹ (NASA) công bố ngân sách. NASA cho biết "
+                        "ngân sách của NASA tăng."),
+    "mars.txt": article("Trực thăng Ingenuity bay lần đầu trên sao Hỏa",
+                        "chiếc trực thăng nhỏ của NASA cất cánh trên sao Hỏa."),
 }
 
 
@@ -92,6 +97,23 @@ def test_mixed_accents_find_the_article(generation):
 ])
 def test_latin_and_joined_forms(generation, q, expected):
     assert find(generation, q)[0] == expected
+
+
+def test_a_name_weighs_the_same_written_in_full_or_abbreviated(generation):
+    """NASA's seven-syllable full name is one thing an article names, as rare as NASA: summing
+    its syllables' rarity let it outweigh the rest of the query, so an article naming NASA
+    held most of any query that spelt the name out."""
+    def shares(q: str) -> list[float]:
+        with generation.searcher() as searcher:
+            evaluator = Evaluator(searcher, postings(generation), live_mask(generation))
+            units = units_of(parse(q), searcher.reader(), vocabulary(generation),
+                             lambda f, t: evaluator.postings.doc_frequency(searcher, f, t))
+        total = sum(u.weight for u in units)
+        return [round(u.weight / total, 6) for u in units]
+
+    assert shares("Cơ quan Hàng không Vũ trụ Mỹ trực thăng sao Hỏa") == shares(
+        "NASA trực thăng sao Hỏa")
+    assert find(generation, "Cơ quan Hàng không Vũ trụ Mỹ trực thăng sao Hỏa")[0] == "mars"
 
 
 def test_one_slip_of_a_letter_is_read_as_the_word(generation):

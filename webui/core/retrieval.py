@@ -138,7 +138,11 @@ def _word_units(clause: Clause, idf, vocabulary) -> list[Unit]:
             # does not know yet, an article indexed before the list had the group)
             typed = Q.And([AnyOf([Q.Term(f, s, boost=BOOSTS[f] * TYPO_WEIGHT)
                                   for f in fold_fields]) for s in dict.fromkeys(folded[start:end])])
-            weight = max(idf(alias_fields[-1], key) * (end - start) ** 0.5,
+            # one thing the article names, as rare as its key: a long full name ("Cơ quan Hàng
+            # không Vũ trụ Mỹ") is not seven rare words (its syllables' idf summed outweighed
+            # the rest of the query); the syllables' idf when the key is rarer than they are
+            # (articles indexed before the list had the group)
+            weight = min(idf(alias_fields[-1], key),
                          sum(idf("text_fold", s) for s in folded[start:end]))
             out.append(Unit(weight, AnyOf([
                 *(Q.Term(f, key, boost=BOOSTS[f]) for f in alias_fields), typed]),
