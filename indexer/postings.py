@@ -24,8 +24,10 @@ from __future__ import annotations
 import bisect
 import multiprocessing
 import os
+import shutil
 import signal
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -47,36 +49,88 @@ def segment_folder(generation: Path, segment_id: str) -> Path:
 
 
 def write_segment(reader, folder: Path) -> None:
-    """The posting arrays of one segment's fields, written whole or not at all."""
-    partial = folder.with_name(folder.name + ".partial")
-    partial.mkdir(parents=True, exist_ok=True)
-    for fieldname in FIELDS:
-        if fieldname not in reader.schema:
-            continue
-        blob, term_starts, starts, ids, freqs = [], [0], [0], [], []
-        size = 0
+    """The posting arrays of one segment's fields, read back from Whoosh's blocks."""
+    arrays = SegmentArrays(reader.schema)
+    for fieldname, field in arrays.fields.items():
         for term in reader.lexicon(fieldname):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
-            term = text.encode("utf-8")
             term_ids, term_freqs = internals.read_postings(
                 internals.unfiltered_postings(reader, fieldname, text))
-            blob.append(term)
-            term_starts.append(term_starts[-1] + len(term))
-            ids.append(term_ids.astype(np.int32))
-            freqs.append(np.minimum(term_freqs, 65535).astype(np.uint16))
-            size += len(term_ids)
-            starts.append(size)
-        arrays = {
-            "keys": np.asarray([_key(t) for t in blob], dtype=np.uint64),
-            "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
-            "term_starts": np.asarray(term_starts, dtype=np.int64),
-            "starts": np.asarray(starts, dtype=np.int64),
-            "ids": np.concatenate(ids) if ids else np.zeros(0, np.int32),
-            "freqs": np.concatenate(freqs) if freqs else np.zeros(0, np.uint16),
+            field.add_term(text.encode("utf-8"), term_ids, term_freqs)
+    arrays.write(folder)
+
+
+class FieldArrays:
+    """One field's posting arrays as they are gathered, a term at a time in sorted order."""
+
+    def __init__(self):
+        self.blob: list[bytes] = []
+        self.term_starts = [0]
+        self.starts = [0]
+        self.ids: list = []  # per term an array, or ints one posting at a time
+        self.freqs: list = []
+
+    def add_term(self, term: bytes, ids, freqs) -> None:
+        self.blob.append(term)
+        self.term_starts.append(self.term_starts[-1] + len(term))
+        self.ids.append(np.asarray(ids, dtype=np.int32))
+        self.freqs.append(np.minimum(freqs, 65535).astype(np.uint16))
+        self.starts.append(self.starts[-1] + len(ids))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "keys": np.asarray([_key(t) for t in self.blob], dtype=np.uint64),
+            "terms": np.frombuffer(b"".join(self.blob), dtype=np.uint8),
+            "term_starts": np.asarray(self.term_starts, dtype=np.int64),
+            "starts": np.asarray(self.starts, dtype=np.int64),
+            "ids": np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32),
+            "freqs": np.concatenate(self.freqs) if self.freqs else np.zeros(0, np.uint16),
         }
-        for name, array in arrays.items():
-            np.save(partial / f"{fieldname}.{name}.npy", array)
-    os.replace(partial, folder)
+
+
+class SegmentArrays:
+    """The posting arrays of a segment's FIELDS (those of its schema), field by field."""
+
+    def __init__(self, schema):
+        self.fields = {name: FieldArrays() for name in FIELDS if name in schema}
+
+    def gather(self, postings: Iterator[tuple]) -> Iterator[tuple]:
+        """Pass a segment writer's sorted postings through, keeping those of FIELDS.
+
+        Whoosh's (field, term bytes, document, weight, value) postings come out of its pool
+        sorted by field and term, as its posting writer needs them: gathering them on the way
+        costs a fraction of decoding the written blocks again (a seventh of a build's time).
+        """
+        field = term = None
+        ids: list[int] = []
+        freqs: list[float] = []
+        fieldname = None
+        for posting in postings:
+            yield posting
+            name, text, docnum, weight = posting[:4]
+            if docnum < 0:  # Whoosh's spelling entries
+                continue
+            if name != fieldname or text != term:
+                if field is not None and ids:
+                    field.add_term(term, ids, np.asarray(freqs))
+                if name != fieldname:
+                    fieldname = name
+                    field = self.fields.get(name)
+                term, ids, freqs = text, [], []
+            if field is not None:
+                ids.append(docnum)
+                freqs.append(weight)
+        if field is not None and ids:
+            field.add_term(term, ids, np.asarray(freqs))
+
+    def write(self, folder: Path) -> None:
+        """The arrays in ``folder``, whole or not at all."""
+        partial = folder.with_name(folder.name + ".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        for fieldname, field in self.fields.items():
+            for name, array in field.arrays().items():
+                np.save(partial / f"{fieldname}.{name}.npy", array)
+        os.replace(partial, folder)
 
 
 def write_generation(generation: Path, previous: Path | None = None, workers: int = 1) -> int:
@@ -86,7 +140,9 @@ def write_generation(generation: Path, previous: Path | None = None, workers: in
     segments had theirs written (not linked).
     """
     missing = []
-    for segment_id in _segment_ids(generation):
+    segment_ids = _segment_ids(generation)
+    _drop_unlisted(generation, set(segment_ids))
+    for segment_id in segment_ids:
         folder = segment_folder(generation, segment_id)
         if folder.exists():
             continue
@@ -106,6 +162,16 @@ def write_generation(generation: Path, previous: Path | None = None, workers: in
         for segment_id in missing:
             _write_one(generation, segment_id)
     return len(missing)
+
+
+def _drop_unlisted(generation: Path, segment_ids: set[str]) -> None:
+    """Remove the arrays a worker wrote for a segment the TOC does not list (merged away, or
+    every article of it lost to another with its id)."""
+    folder = Path(generation) / FOLDER
+    if folder.is_dir():
+        for child in folder.iterdir():
+            if child.name not in segment_ids:
+                shutil.rmtree(child, ignore_errors=True)
 
 
 def _default_signals() -> None:

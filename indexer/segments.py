@@ -16,6 +16,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from . import postings
 from . import whoosh_internals as internals
 from .article import Skip
 from .documents import prepare
@@ -53,6 +54,7 @@ class SegmentWorker:
     def __init__(self, generation: Path, number: int, limitmb: int = WORKER_LIMIT_MB):
         self.number = number
         ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
+        self.generation = generation
         self.writer = internals.segment_writer(ix, INDEX_NAME, number, limitmb)
         self.added = 0
 
@@ -74,8 +76,13 @@ class SegmentWorker:
         return out
 
     def finish(self):
-        """Close the segment; return it (None when nothing was written)."""
-        return internals.finish_segment(self.writer, bool(self.added))
+        """Close the segment and write its posting arrays; return it (None when nothing was
+        written)."""
+        arrays = postings.SegmentArrays(self.writer.schema)
+        segment = internals.finish_segment(self.writer, bool(self.added), arrays.gather)
+        if segment is not None:
+            arrays.write(postings.segment_folder(self.generation, segment.segment_id()))
+        return segment
 
 
 def create_empty(generation: Path) -> None:
@@ -178,6 +185,6 @@ def assemble(generation: Path, new_segments: list, dropped: list[tuple[int, int]
         ix.close()
         (generation / f"{INDEX_NAME}_WRITELOCK").unlink(missing_ok=True)
     for child in generation.iterdir():  # temp folders of the workers and of Whoosh
-        if child.is_dir():
+        if child.is_dir() and child.name != postings.FOLDER:
             shutil.rmtree(child, ignore_errors=True)
     return sum(s.doc_count() for s in segments)

@@ -143,3 +143,71 @@ def test_postings_of_wanted_documents_skip_blocks_and_match_a_whole_read(searche
         assert got_weights.tolist() == weights[keep].tolist()
         found += len(got_ids)
     assert found > 0
+
+
+def _segment_of(tmp_path, gather: bool, fast: bool):
+    """A segment of ARTICLES articles written by one worker, closed the indexer's way (fast)
+    or by Whoosh's own ``_finalize_segment``; with its generation folder."""
+    from indexer import postings, segments
+    from indexer.record import Record
+    from indexer.sources import read_records
+
+    src = tmp_path / "src"
+    write_files(src, {f"a{n:03d}.txt": article(n) for n in range(ARTICLES)})
+    generation = store.new_generation(tmp_path / "index")
+    segments.create_empty(generation)
+    worker = segments.SegmentWorker(generation, 0, limitmb=1)  # spills: runs are merged
+    worker.process([r for path in sorted(src.iterdir()) for r in read_records(path)
+                    if isinstance(r, Record)])
+    if fast:
+        segment = worker.finish() if gather else internals.finish_segment(worker.writer, True)
+    else:
+        segment = worker.writer._finalize_segment()
+        worker.writer._tempstorage.destroy()
+    return generation, segment, postings
+
+
+def _postings_and_bounds(generation, segment) -> list:
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.schema import make_schema
+
+    reader = internals.segment_reader(FileStorage(str(generation)), make_schema(), segment)
+    out = []
+    for fieldname, text in reader.all_terms():
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            out.append((fieldname, text, matcher.id(), matcher.weight(), matcher.value(),
+                        matcher.block_min_length(), matcher.block_max_length()))
+            matcher.next()
+    reader.close()
+    return out
+
+
+def test_closing_a_segment_writes_what_whoosh_writes(tmp_path):
+    """The field lengths of each block's bounds come from memory, not from the column file:
+    the postings and their blocks' bounds are Whoosh's own."""
+    ours = _postings_and_bounds(*_segment_of(tmp_path / "ours", gather=False, fast=True)[:2])
+    whooshs = _postings_and_bounds(*_segment_of(tmp_path / "whoosh", gather=False,
+                                                fast=False)[:2])
+    assert len(ours) > 10_000
+    assert ours == whooshs
+
+
+def test_posting_arrays_gathered_while_writing_are_those_read_back(tmp_path):
+    generation, segment, postings = _segment_of(tmp_path, gather=True, fast=True)
+    gathered = postings.segment_folder(generation, segment.segment_id())
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.schema import make_schema
+
+    reader = internals.segment_reader(FileStorage(str(generation)), make_schema(), segment)
+    decoded = tmp_path / "decoded"
+    postings.write_segment(reader, decoded)
+    reader.close()
+    names = sorted(p.name for p in decoded.iterdir())
+    assert names == sorted(p.name for p in gathered.iterdir())
+    assert len(names) == 6 * len(postings.FIELDS)
+    for name in names:
+        ours, read_back = np.load(gathered / name), np.load(decoded / name)
+        assert ours.dtype == read_back.dtype and np.array_equal(ours, read_back), name
