@@ -19,12 +19,16 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import TOC
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+
+from .analysis import SpanTokenizer
 
 # the field length Whoosh scores with, by the byte it stores it as
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -189,14 +193,56 @@ def segment_count(ix) -> int:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def segment_writer(ix, indexname: str, number: int, limitmb: int) -> SegmentWriter:
-    """A writer of one new segment that takes no lock (the run's lock guards the folder)."""
+def segment_writer(ix, indexname: str, number: int, limitmb: int,
+                   spans_ahead: bool = True) -> SegmentWriter:
+    """A writer of one new segment that takes no lock (the run's lock guards the folder).
+
+    With ``spans_ahead``, fields whose values come analysed ahead are indexed from their spans
+    (``_span_postings``); without, by Whoosh's own code (tests compare the two).
+    """
     writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    if spans_ahead:
+        for field in writer.schema:
+            if isinstance(field.analyzer, SpanTokenizer) and type(field.format) in (
+                    formats.Positions, formats.Frequency):
+                field.index = _span_index(field)  # this writer's copy of the schema only
     # Whoosh names every writer's temp folder "MAIN.tmp" and removes it when one finishes:
     # each worker gets its own, or the first to finish would delete the others' runs
     writer._tempstorage = ix.storage.temp_storage(f"{indexname}.worker{number}.tmp")
     writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
+
+
+def _span_index(field):
+    """``field.index`` for values analysed ahead: the postings straight from their spans."""
+    whooshs = field.index
+    kind = field.analyzer.kind
+    encode = field.format.encode if type(field.format) is formats.Positions else None
+    boost = field.format.field_boost
+
+    def index(value, **kwargs):
+        spans = getattr(value, "spans", None)
+        if kwargs or not spans or kind not in spans:
+            return whooshs(value, **kwargs)
+        return _span_postings(spans[kind], encode, boost)
+
+    return index
+
+
+def _span_postings(spans, encode, boost: float) -> list[tuple]:
+    """(term bytes, frequency, weight, value) per term, in order of first appearance, as
+    Whoosh's ``Positions``/``Frequency.word_values`` give them from a token stream: building a
+    Token per span cost a third of adding a document."""
+    positions: dict[str, list[int]] = {}
+    for pos, (text, _start, _end) in enumerate(spans):
+        found = positions.get(text)
+        if found is None:
+            positions[text] = [pos]
+        else:
+            found.append(pos)
+    return [(text.encode("utf-8"), len(poses), len(poses) * boost,
+             encode(poses) if encode is not None else pack_uint(len(poses)))
+            for text, poses in positions.items()]
 
 
 def finish_segment(writer: SegmentWriter, written: bool, gather=None):

@@ -146,8 +146,8 @@ def test_postings_of_wanted_documents_skip_blocks_and_match_a_whole_read(searche
 
 
 def _segment_of(tmp_path, gather: bool, fast: bool):
-    """A segment of ARTICLES articles written by one worker, closed the indexer's way (fast)
-    or by Whoosh's own ``_finalize_segment``; with its generation folder."""
+    """A segment of ARTICLES articles written by one worker the indexer's way (fast), or by
+    Whoosh's own ``add_document`` and ``_finalize_segment``; with its generation folder."""
     from indexer import postings, segments
     from indexer.record import Record
     from indexer.sources import read_records
@@ -156,7 +156,8 @@ def _segment_of(tmp_path, gather: bool, fast: bool):
     write_files(src, {f"a{n:03d}.txt": article(n) for n in range(ARTICLES)})
     generation = store.new_generation(tmp_path / "index")
     segments.create_empty(generation)
-    worker = segments.SegmentWorker(generation, 0, limitmb=1)  # spills: runs are merged
+    # spills (runs are merged); Whoosh's own code indexes the fields when not fast
+    worker = segments.SegmentWorker(generation, 0, limitmb=1, spans_ahead=fast)
     worker.process([r for path in sorted(src.iterdir()) for r in read_records(path)
                     if isinstance(r, Record)])
     if fast:
@@ -180,13 +181,17 @@ def _postings_and_bounds(generation, segment) -> list:
             out.append((fieldname, text, matcher.id(), matcher.weight(), matcher.value(),
                         matcher.block_min_length(), matcher.block_max_length()))
             matcher.next()
+    out += [(fieldname, docnum, reader.doc_field_length(docnum, fieldname))
+            for fieldname in reader.indexed_field_names()
+            for docnum in range(reader.doc_count_all())]
     reader.close()
     return out
 
 
-def test_closing_a_segment_writes_what_whoosh_writes(tmp_path):
-    """The field lengths of each block's bounds come from memory, not from the column file:
-    the postings and their blocks' bounds are Whoosh's own."""
+def test_a_segment_holds_what_whoosh_writes(tmp_path):
+    """Postings come from the spans analysed ahead, not from a token stream, and the field
+    lengths of each block's bounds from memory, not from the column file: the postings, their
+    positions and their blocks' bounds are Whoosh's own."""
     ours = _postings_and_bounds(*_segment_of(tmp_path / "ours", gather=False, fast=True)[:2])
     whooshs = _postings_and_bounds(*_segment_of(tmp_path / "whoosh", gather=False,
                                                 fast=False)[:2])
