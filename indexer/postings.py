@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -94,34 +93,12 @@ class SegmentArrays:
     def __init__(self, schema):
         self.fields = {name: FieldArrays() for name in FIELDS if name in schema}
 
-    def gather(self, postings: Iterator[tuple]) -> Iterator[tuple]:
-        """Pass a segment writer's sorted postings through, keeping those of FIELDS.
-
-        Whoosh's (field, term bytes, document, weight, value) postings come out of its pool
-        sorted by field and term, as its posting writer needs them: gathering them on the way
-        costs a fraction of decoding the written blocks again (a seventh of a build's time).
-        """
-        field = term = None
-        ids: list[int] = []
-        freqs: list[float] = []
-        fieldname = None
-        for posting in postings:
-            yield posting
-            name, text, docnum, weight = posting[:4]
-            if docnum < 0:  # Whoosh's spelling entries
-                continue
-            if name != fieldname or text != term:
-                if field is not None and ids:
-                    field.add_term(term, ids, np.asarray(freqs))
-                if name != fieldname:
-                    fieldname = name
-                    field = self.fields.get(name)
-                term, ids, freqs = text, [], []
-            if field is not None:
-                ids.append(docnum)
-                freqs.append(weight)
-        if field is not None and ids:
-            field.add_term(term, ids, np.asarray(freqs))
+    def add(self, fieldname: str, term: bytes, ids: list[int], weights: list[float]) -> None:
+        """A term's postings, in sorted order (indexer.segments hands them over as Whoosh
+        writes them: a fraction of the cost of decoding the written blocks again)."""
+        field = self.fields.get(fieldname)
+        if field is not None:
+            field.add_term(term, ids, np.asarray(weights))
 
     def write(self, folder: Path) -> None:
         """The arrays in ``folder``, whole or not at all."""

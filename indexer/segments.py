@@ -80,7 +80,7 @@ class SegmentWorker:
         """Close the segment and write its posting arrays; return it (None when nothing was
         written)."""
         arrays = postings.SegmentArrays(self.writer.schema)
-        segment = internals.finish_segment(self.writer, bool(self.added), arrays.gather)
+        segment = internals.finish_segment(self.writer, bool(self.added), arrays.add)
         if segment is not None:
             arrays.write(postings.segment_folder(self.generation, segment.segment_id()))
         return segment

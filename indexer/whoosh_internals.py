@@ -16,11 +16,12 @@ slow (or wrong) silently.
 
 from __future__ import annotations
 
+from array import array
 from typing import Iterator
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, _lenfield
 from whoosh.index import TOC
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
@@ -245,13 +246,13 @@ def _span_postings(spans, encode, boost: float) -> list[tuple]:
             for text, poses in positions.items()]
 
 
-def finish_segment(writer: SegmentWriter, written: bool, gather=None):
+def finish_segment(writer: SegmentWriter, written: bool, on_term=None):
     """Close a worker's segment without committing; the segment, or None if nothing was
-    written. The run lists it in the generation's TOC itself. ``gather`` is handed the sorted
-    postings on their way to the segment's files, and passes them on."""
+    written. The run lists it in the generation's TOC itself. ``on_term(field, term bytes,
+    document numbers, weights)`` is told each term's postings as they are written."""
     segment = None
     if written:
-        _flush_segment(writer, gather)
+        _flush_segment(writer, on_term)
         writer._close_segment()
         writer._assemble_segment()
         segment = writer.get_segment()
@@ -262,20 +263,90 @@ def finish_segment(writer: SegmentWriter, written: bool, gather=None):
     return segment
 
 
-def _flush_segment(writer: SegmentWriter, gather=None) -> None:
-    """Whoosh's ``SegmentWriter._flush_segment``, with the field lengths its posting writer
-    asks for (once per posting, for each block's length bounds) read from memory: Whoosh reads
-    each from the column file, a quarter of the time of closing a segment."""
+def _flush_segment(writer: SegmentWriter, on_term=None) -> None:
+    """Whoosh's ``SegmentWriter._flush_segment``, with the postings written a term at a time
+    (``write_postings``) and the field lengths of each block's bounds read from memory."""
     writer.perdocwriter.close()
     per_doc = writer.per_document_reader() if writer.codec.length_stats else None
     lengths = _SegmentLengths(per_doc, writer.doc_count()) if per_doc is not None else None
-    postings = writer.pool.iter_postings()
-    if gather is not None:
-        postings = gather(postings)
-    writer.fieldwriter.add_postings(writer.schema, lengths, postings)
+    write_postings(writer.fieldwriter, writer.schema, lengths, writer.pool.iter_postings(),
+                   on_term)
     writer.fieldwriter.close()
     if per_doc is not None:
         per_doc.close()
+
+
+def write_postings(fieldwriter, schema, lengths, postings, on_term=None) -> None:
+    """Whoosh's ``FieldWriter.add_postings`` over sorted (field, term bytes, document, weight,
+    value) postings, each term's postings put into Whoosh 3 blocks at once.
+
+    Whoosh adds them one by one, each through three calls with type checks: that, and reading
+    each posting's field length from the column file, took most of the time of closing a
+    segment. The blocks, their bounds and the term table are the same bytes.
+    """
+    fieldname = term = None
+    field_lengths: list[int] = []
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    blocks = False
+
+    def flush():
+        fieldwriter.start_term(term)
+        if blocks:
+            _add_term_postings(fieldwriter._postwriter, ids, weights, values,
+                               [field_lengths[d] if d < len(field_lengths) else 0 for d in ids])
+        else:
+            for docnum, weight, value in zip(ids, weights, values):
+                fieldwriter.add(docnum, weight, value, lengths.doc_field_length(
+                    docnum, fieldname) if lengths else 0)
+        fieldwriter.finish_term()
+        if on_term is not None:
+            on_term(fieldname, term, ids, weights)
+
+    for name, text, docnum, weight, value in postings:
+        if name != fieldname:
+            if term is not None:
+                flush()
+            if fieldname is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(name, schema[name])
+            fieldname, term = name, None
+            blocks = type(getattr(fieldwriter, "_postwriter", None)) is W3PostingsWriter
+            field_lengths = lengths.of(name) if lengths and blocks else []
+        if docnum == -1:  # Whoosh's spelling entries: not postings
+            continue
+        if text != term:
+            if term is not None:
+                flush()
+            term, ids, weights, values = text, [], [], []
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(value or b"")
+    if term is not None:
+        flush()
+    fieldwriter.is_closed = True
+
+
+def _add_term_postings(writer: W3PostingsWriter, ids: list[int], weights: list[float],
+                       values: list[bytes], lengths: list[int]) -> None:
+    """A term's postings into a started Whoosh 3 posting list, as ``add_posting`` one at a
+    time leaves it: every full block but the last written, the last one buffered (its
+    ``finish_postings`` writes it)."""
+    limit = writer._blocklimit
+    for start in range(0, len(ids), limit):
+        end = start + limit
+        block_weights = weights[start:end]
+        writer._ids = array("I", ids[start:end])
+        writer._weights = array("f", block_weights)
+        writer._values = [v for v in values[start:end] if v]
+        heaviest = max(block_weights)
+        writer._maxweight = heaviest if heaviest > 0 else 0
+        known = [n for n in lengths[start:end] if n]
+        writer._minlength = min(known) if known else None
+        writer._maxlength = max(known) if known else 0
+        if end < len(ids):
+            writer._write_block()
 
 
 class _SegmentLengths:
@@ -286,13 +357,18 @@ class _SegmentLengths:
         self.size = size
         self.fields: dict[str, list[int]] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def of(self, fieldname: str) -> list[int]:
+        """Every document's length of a field (0: none)."""
         lengths = self.fields.get(fieldname)
         if lengths is None:
             column = self.per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             found = (length_bytes_of(column, self.size) if column is not None
                      else np.zeros(self.size, np.uint8))
             lengths = self.fields[fieldname] = [_BYTE_LENGTHS[b] for b in found.tolist()]
+        return lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.of(fieldname)
         return lengths[docnum] if docnum < self.size else default
 
 

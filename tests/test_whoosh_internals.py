@@ -145,15 +145,19 @@ def test_postings_of_wanted_documents_skip_blocks_and_match_a_whole_read(searche
     assert found > 0
 
 
-def _segment_of(tmp_path, gather: bool, fast: bool):
+def _articles(tmp_path):
+    src = tmp_path / "src"
+    write_files(src, {f"a{n:03d}.txt": article(n) for n in range(ARTICLES)})
+    return src
+
+
+def _segment_of(src, tmp_path, gather: bool, fast: bool):
     """A segment of ARTICLES articles written by one worker the indexer's way (fast), or by
     Whoosh's own ``add_document`` and ``_finalize_segment``; with its generation folder."""
     from indexer import postings, segments
     from indexer.record import Record
     from indexer.sources import read_records
 
-    src = tmp_path / "src"
-    write_files(src, {f"a{n:03d}.txt": article(n) for n in range(ARTICLES)})
     generation = store.new_generation(tmp_path / "index")
     segments.create_empty(generation)
     # spills (runs are merged); Whoosh's own code indexes the fields when not fast
@@ -176,10 +180,14 @@ def _postings_and_bounds(generation, segment) -> list:
     reader = internals.segment_reader(FileStorage(str(generation)), make_schema(), segment)
     out = []
     for fieldname, text in reader.all_terms():
+        info = reader.term_info(fieldname, text)
+        out.append((fieldname, text, info.weight(), info.doc_frequency(), info.min_length(),
+                    info.max_length(), info.max_weight(), info.min_id(), info.max_id()))
         matcher = reader.postings(fieldname, text)
         while matcher.is_active():
             out.append((fieldname, text, matcher.id(), matcher.weight(), matcher.value(),
-                        matcher.block_min_length(), matcher.block_max_length()))
+                        matcher.block_min_length(), matcher.block_max_length(),
+                        matcher.block_max_weight()))
             matcher.next()
     out += [(fieldname, docnum, reader.doc_field_length(docnum, fieldname))
             for fieldname in reader.indexed_field_names()
@@ -192,15 +200,33 @@ def test_a_segment_holds_what_whoosh_writes(tmp_path):
     """Postings come from the spans analysed ahead, not from a token stream, and the field
     lengths of each block's bounds from memory, not from the column file: the postings, their
     positions and their blocks' bounds are Whoosh's own."""
-    ours = _postings_and_bounds(*_segment_of(tmp_path / "ours", gather=False, fast=True)[:2])
-    whooshs = _postings_and_bounds(*_segment_of(tmp_path / "whoosh", gather=False,
+    src = _articles(tmp_path)
+    ours = _postings_and_bounds(*_segment_of(src, tmp_path / "ours", gather=False,
+                                             fast=True)[:2])
+    whooshs = _postings_and_bounds(*_segment_of(src, tmp_path / "whoosh", gather=False,
                                                 fast=False)[:2])
     assert len(ours) > 10_000
     assert ours == whooshs
+    # and byte for byte: the term table, the posting blocks, the length columns
+    assert _segment_files(tmp_path / "ours") == _segment_files(tmp_path / "whoosh")
+
+
+def _segment_files(tmp_path) -> dict[str, bytes]:
+    """The files inside the one compound segment file of a generation, by kind."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    generation = next((tmp_path / "index").glob("generations/*"))
+    (compound,) = [p.name for p in generation.iterdir() if p.suffix == ".seg"]
+    files = CompoundStorage(FileStorage(str(generation)).open_file(compound))
+    found = {name.split(".", 1)[1]: files.open_file(name).read() for name in files.list()}
+    assert {"trm", "pst"} <= set(found)
+    return found
 
 
 def test_posting_arrays_gathered_while_writing_are_those_read_back(tmp_path):
-    generation, segment, postings = _segment_of(tmp_path, gather=True, fast=True)
+    generation, segment, postings = _segment_of(_articles(tmp_path), tmp_path, gather=True,
+                                                fast=True)
     gathered = postings.segment_folder(generation, segment.segment_id())
     from whoosh.filedb.filestore import FileStorage
 
