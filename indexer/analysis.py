@@ -179,6 +179,12 @@ def _align(text: str, tokens: list[str]) -> Iterator[tuple[int, int]]:
         while pos < n and text[pos].isspace():
             pos += 1
         start = pos
+        # most tokens stand in the text as they are, a space where pyvi put "_"
+        plain = token.replace("_", " ")
+        if text.startswith(plain, pos):
+            pos += len(plain)
+            yield start, pos
+            continue
         i = pos
         ok = True
         for ch in token:
@@ -260,17 +266,22 @@ def word_spans(text: str) -> list[Span]:
         if start >= end:
             continue
         term = _WHITESPACE.sub("_", canon[start:end].lower())
-        spans.append(Span(term, starts[start], starts[end]))
+        spans.append(_new(Span, (term, starts[start], starts[end])))
     return spans
+
+
+_new = tuple.__new__  # Span(...) through the named tuple's own __new__ costs twice as much
 
 
 @lru_cache(maxsize=4)  # a text is indexed as syllables and as folded syllables in a row
 def _syllable_spans(text: str) -> tuple[Span, ...]:
+    if unicodedata.is_normalized("NFC", text):  # offsets are the text's own
+        return tuple(_new(Span, (m.group().lower(), m.start(), m.end()))
+                     for m in _SYLLABLE.finditer(normalize(text)))
     nfc, starts = _nfc_with_map(text)
-    canon = normalize(nfc)
     return tuple(
-        Span(m.group().lower(), starts[m.start()], starts[m.end()])
-        for m in _SYLLABLE.finditer(canon)
+        _new(Span, (m.group().lower(), starts[m.start()], starts[m.end()]))
+        for m in _SYLLABLE.finditer(normalize(nfc))
     )
 
 
@@ -285,7 +296,8 @@ def syllable_spans(text: str) -> list[Span]:
 
 def folded_spans(text: str) -> list[Span]:
     """Syllables with accents removed: what a reader typing without accents writes."""
-    return [Span(fold(s.text), s.start, s.end) for s in syllable_spans(text)]
+    return [_new(Span, (fold(syllable), start, end))
+            for syllable, start, end in _syllable_spans(text)]
 
 
 def words(text: str) -> list[str]:

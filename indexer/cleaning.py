@@ -20,7 +20,11 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 def clean(text: str) -> str:
     """NFC, no control characters, no trailing spaces."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
+    # every control or format character is unprintable: lines that are all printable have none
+    # (the check per character cost a tenth of preparing an article)
+    if not all(line.isprintable() for line in text.replace("\t", " ").split("\n")):
+        text = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " "
+                       for c in text)
     return text.strip()
 
 
