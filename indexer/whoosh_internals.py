@@ -17,6 +17,7 @@ slow (or wrong) silently.
 from __future__ import annotations
 
 from array import array
+from pickle import dumps
 from typing import Iterator
 
 import numpy as np
@@ -218,7 +219,7 @@ def _span_index(field):
     """``field.index`` for values analysed ahead: the postings straight from their spans."""
     whooshs = field.index
     kind = field.analyzer.kind
-    encode = field.format.encode if type(field.format) is formats.Positions else None
+    encode = _positions if type(field.format) is formats.Positions else None
     boost = field.format.field_boost
 
     def index(value, **kwargs):
@@ -244,6 +245,12 @@ def _span_postings(spans, encode, boost: float) -> list[tuple]:
     return [(text.encode("utf-8"), len(poses), len(poses) * boost,
              encode(poses) if encode is not None else pack_uint(len(poses)))
             for text, poses in positions.items()]
+
+
+def _positions(poses: list[int]) -> bytes:
+    """``Positions.encode``: the count, then the pickled gaps."""
+    return pack_uint(len(poses)) + dumps([poses[0]] + [b - a for a, b in zip(poses, poses[1:])],
+                                         2)
 
 
 def finish_segment(writer: SegmentWriter, written: bool, on_term=None):
