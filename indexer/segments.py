@@ -52,11 +52,11 @@ class SegmentWorker:
     """Writes articles into one new segment of a generation (in a worker or in the parent)."""
 
     def __init__(self, generation: Path, number: int, limitmb: int = WORKER_LIMIT_MB,
-                 spans_ahead: bool = True):
+                 fast: bool = True):
         self.number = number
         ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
         self.generation = generation
-        self.writer = internals.segment_writer(ix, INDEX_NAME, number, limitmb, spans_ahead)
+        self.writer = internals.segment_writer(ix, INDEX_NAME, number, limitmb, fast)
         self.added = 0
 
     def process(self, items: list) -> list:

@@ -160,8 +160,8 @@ def _segment_of(src, tmp_path, gather: bool, fast: bool):
 
     generation = store.new_generation(tmp_path / "index")
     segments.create_empty(generation)
-    # spills (runs are merged); Whoosh's own code indexes the fields when not fast
-    worker = segments.SegmentWorker(generation, 0, limitmb=1, spans_ahead=fast)
+    # spills (runs are merged); Whoosh's own code indexes, spills and merges when not fast
+    worker = segments.SegmentWorker(generation, 0, limitmb=1, fast=fast)
     worker.process([r for path in sorted(src.iterdir()) for r in read_records(path)
                     if isinstance(r, Record)])
     if fast:
@@ -197,9 +197,10 @@ def _postings_and_bounds(generation, segment) -> list:
 
 
 def test_a_segment_holds_what_whoosh_writes(tmp_path):
-    """Postings come from the spans analysed ahead, not from a token stream, and the field
-    lengths of each block's bounds from memory, not from the column file: the postings, their
-    positions and their blocks' bounds are Whoosh's own."""
+    """Postings come from the spans analysed ahead, not from a token stream, spill to disk and
+    merge back in chunks, and the field lengths of each block's bounds come from memory, not
+    from the column file: the postings, their positions and their blocks' bounds are Whoosh's
+    own."""
     src = _articles(tmp_path)
     ours = _postings_and_bounds(*_segment_of(src, tmp_path / "ours", gather=False,
                                              fast=True)[:2])
