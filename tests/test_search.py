@@ -103,6 +103,30 @@ def test_a_facet_counts_its_first_values_and_the_kept_ones_as_all_of_them(data_i
                     assert shown == [p for p in whole if p[1] >= floor or p == last]
 
 
+def test_facet_counts_and_filters_are_those_of_every_pair(data_index):
+    """A few matches are counted from their own pairs, many from a look at every pair, and a
+    filter takes its value's documents: each as counting (document, value) pairs by hand."""
+    with LiveIndex(data_index) as live:
+        gen = live.generation()
+        size = len(live_mask(gen))
+        rng = np.random.default_rng(7)
+        for fieldname in ("persons", "ministries", "month", "source"):
+            values = table(gen, fieldname)
+            pairs = list(zip(values.doc_ids.tolist(), values.value_ids.tolist()))
+            for share in (0.0, 0.02, 0.1, 0.5, 1.0):  # both paths: few matches, and many
+                mask = rng.random(size) < share
+                by_hand: dict[str, int] = {}
+                for doc, vid in pairs:
+                    if mask[doc]:
+                        by_hand[values.values[vid]] = by_hand.get(values.values[vid], 0) + 1
+                assert dict(values.count(mask)) == by_hand, (fieldname, share)
+            for value in values.values[:5] + ["no such value"]:
+                wanted = {value, values.values[-1]}
+                expected = np.zeros(size, bool)
+                expected[[d for d, v in pairs if values.values[v] in wanted]] = True
+                assert np.array_equal(values.mask_for(wanted, size), expected)
+
+
 def test_ministry_filter(client):
     result = api(client, ministry="Bộ Y tế", per_page=100)
     assert result["total"] >= 5

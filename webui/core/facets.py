@@ -27,6 +27,7 @@ from .request import SearchRequest
 FIELDS = {"ministry": "ministries", "person": "persons", "category": "category",
           "source": "source", "date": "month", "year": "month"}
 NAME_FACETS = ("ministry", "person", "category", "source")  # by count, cut to facet_size
+SPARSE_RATIO = 8  # matches this many times fewer than a facet's pairs: count their pairs only
 
 
 @dataclass
@@ -76,7 +77,13 @@ class FacetTable:
         """
         if not self.values:
             return []
-        counts = np.bincount(self.value_ids[mask[self.doc_ids]], minlength=len(self.values))
+        docs = np.flatnonzero(mask)
+        if len(docs) * SPARSE_RATIO < len(self.doc_ids):
+            # few matches: their own pairs, not a look at every pair of the archive
+            value_ids = self.value_ids[self._pairs_of(docs, len(mask))]
+        else:
+            value_ids = self.value_ids[mask[self.doc_ids]]
+        counts = np.bincount(value_ids, minlength=len(self.values))
         ids = np.flatnonzero(counts)
         if limit is not None and 0 < limit < len(ids):
             floor = np.partition(counts[ids], len(ids) - limit)[len(ids) - limit]
@@ -94,10 +101,40 @@ class FacetTable:
     def mask_for(self, wanted: set[str], size: int) -> np.ndarray:
         """The documents holding any of the wanted values."""
         mask = np.zeros(size, dtype=bool)
-        ids = [i for i, v in enumerate(self.values) if v in wanted]
-        if ids:
-            mask[self.doc_ids[np.isin(self.value_ids, ids)]] = True
+        order, starts = self._by_value
+        for value in wanted:
+            vid = self.ids.get(value)
+            if vid is not None:
+                mask[self.doc_ids[order[starts[vid]:starts[vid + 1]]]] = True
         return mask
+
+    @cached_property
+    def _by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs in order of value, and where each value's begin (one more for the end)."""
+        order = np.argsort(self.value_ids, kind="stable")
+        starts = np.searchsorted(self.value_ids[order], np.arange(len(self.values) + 1))
+        return order, starts
+
+    def _pairs_of(self, docs: np.ndarray, size: int) -> np.ndarray:
+        """The places of the pairs of these documents (sorted document numbers)."""
+        order, starts = self._by_document(size)
+        first, last = starts[docs], starts[docs + 1]
+        lengths = last - first
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(0, np.int64)
+        # the ranges first[i]..last[i] one after the other
+        offsets = np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return order[np.arange(total) + offsets]
+
+    def _by_document(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs in order of document, and where each document's begin."""
+        cached = self.__dict__.get("_documents")
+        if cached is None or len(cached[1]) != size + 1:
+            order = np.argsort(self.doc_ids, kind="stable")
+            starts = np.concatenate(([0], np.cumsum(np.bincount(self.doc_ids, minlength=size))))
+            cached = self.__dict__["_documents"] = (order, starts)
+        return cached
 
 
 def newest_first(pairs) -> list[tuple[str, int]]:
