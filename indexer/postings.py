@@ -2,9 +2,12 @@
 
 Whoosh stores postings as a pickled, compressed block per 128 documents: reading the list of
 a frequent syllable on 180k articles costs tens of milliseconds, and a reader's query of ten
-syllables touches several such lists in several fields. After a generation is written, each
-segment gets its postings for the fields the search reads as flat numpy arrays, which the web
-workers memory-map and share through the page cache: a term's postings are then a slice.
+syllables touches several such lists in several fields. Each segment gets its postings for the
+fields the search reads as flat numpy arrays, which the web workers memory-map and share
+through the page cache: a term's postings are then a slice. A worker gathers them as it writes
+its segment (``SegmentArrays``); a segment without them (merged by Whoosh, or written by an
+older version) has them read back from its blocks (``write_segment``) once the generation is
+written.
 
 Per segment and field, in ``postings/<segment id>/<field>.*.npy``:
 
