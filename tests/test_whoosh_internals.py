@@ -243,3 +243,22 @@ def test_posting_arrays_gathered_while_writing_are_those_read_back(tmp_path):
     for name in names:
         ours, read_back = np.load(gathered / name), np.load(decoded / name)
         assert ours.dtype == read_back.dtype and np.array_equal(ours, read_back), name
+
+
+def test_spilled_runs_merge_back_in_order_when_there_are_more_than_files_open(tmp_path,
+                                                                             monkeypatch):
+    """Past ``maxfiles`` runs, Whoosh merges runs into runs first (``reduce_to``): the chunked
+    runs go through that too, and every posting comes back once, in order."""
+    from whoosh.filedb.filestore import FileStorage
+
+    monkeypatch.setattr(internals, "RUN_CHUNK", 7)  # runs of several chunks
+    storage = FileStorage(str(tmp_path)).create()
+    pool = internals._ChunkedPool(storage.temp_storage("runs.tmp"), None, limitmb=1)
+    pool.limit = 2_000  # bytes: a run every ten postings or so
+    rng = np.random.default_rng(3)
+    postings = [("text_fold", f"t{int(t):05d}".encode(), int(d), 1.0, b"")
+                for t, d in zip(rng.integers(0, 3000, 5000), rng.permutation(5000))]
+    for posting in postings:
+        pool.add(posting)
+    assert len(pool.runs) > 100
+    assert list(pool.items(maxfiles=8)) == sorted(postings)
