@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -52,65 +53,96 @@ def segment_folder(generation: Path, segment_id: str) -> Path:
 
 def write_segment(reader, folder: Path) -> None:
     """The posting arrays of one segment's fields, read back from Whoosh's blocks."""
-    arrays = SegmentArrays(reader.schema)
-    for fieldname, field in arrays.fields.items():
+    arrays = SegmentArrays(reader.schema, folder)
+    for fieldname in list(arrays.names):
         for term in reader.lexicon(fieldname):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             term_ids, term_freqs = internals.read_postings(
                 internals.unfiltered_postings(reader, fieldname, text))
-            field.add_term(text.encode("utf-8"), term_ids, term_freqs)
-    arrays.write(folder)
+            arrays.add(fieldname, text.encode("utf-8"), term_ids, term_freqs)
+    arrays.finish()
 
 
 class FieldArrays:
-    """One field's posting arrays as they are gathered, a term at a time in sorted order."""
+    """One field's posting arrays as they are gathered, a term at a time in sorted order, in
+    flat typed arrays (4 bytes a document number, 4 a frequency until written)."""
 
     def __init__(self):
         self.blob: list[bytes] = []
-        self.term_starts = [0]
-        self.starts = [0]
-        self.ids: list = []  # per term an array, or ints one posting at a time
-        self.freqs: list = []
+        self.term_starts = array("q", [0])
+        self.starts = array("q", [0])
+        self.ids = array("i")
+        self.freqs = array("f")
 
     def add_term(self, term: bytes, ids, freqs) -> None:
         self.blob.append(term)
         self.term_starts.append(self.term_starts[-1] + len(term))
-        self.ids.append(np.asarray(ids, dtype=np.int32))
-        self.freqs.append(np.minimum(freqs, 65535).astype(np.uint16))
-        self.starts.append(self.starts[-1] + len(ids))
+        if isinstance(ids, np.ndarray):
+            self.ids.frombytes(ids.astype(np.int32).tobytes())
+            self.freqs.frombytes(np.asarray(freqs, dtype=np.float32).tobytes())
+        else:
+            self.ids.extend(ids)
+            self.freqs.extend(freqs)
+        self.starts.append(len(self.ids))
 
     def arrays(self) -> dict[str, np.ndarray]:
+        freqs = np.frombuffer(self.freqs, dtype=np.float32)
         return {
             "keys": np.asarray([_key(t) for t in self.blob], dtype=np.uint64),
             "terms": np.frombuffer(b"".join(self.blob), dtype=np.uint8),
-            "term_starts": np.asarray(self.term_starts, dtype=np.int64),
-            "starts": np.asarray(self.starts, dtype=np.int64),
-            "ids": np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32),
-            "freqs": np.concatenate(self.freqs) if self.freqs else np.zeros(0, np.uint16),
+            "term_starts": np.frombuffer(self.term_starts, dtype=np.int64),
+            "starts": np.frombuffer(self.starts, dtype=np.int64),
+            "ids": np.frombuffer(self.ids, dtype=np.int32),
+            "freqs": np.minimum(freqs, 65535).astype(np.uint16),
         }
 
 
 class SegmentArrays:
-    """The posting arrays of a segment's FIELDS (those of its schema), field by field."""
+    """The posting arrays of a segment's FIELDS (those of its schema), written into ``folder``
+    whole or not at all.
 
-    def __init__(self, schema):
-        self.fields = {name: FieldArrays() for name in FIELDS if name in schema}
+    Postings come sorted by field: each field is written as soon as the next one starts, so
+    a worker holds one field's arrays at a time (holding all of them took a gigabyte a worker
+    at 179k articles).
+    """
 
-    def add(self, fieldname: str, term: bytes, ids: list[int], weights: list[float]) -> None:
-        """A term's postings, in sorted order (indexer.segments hands them over as Whoosh
-        writes them: a fraction of the cost of decoding the written blocks again)."""
-        field = self.fields.get(fieldname)
-        if field is not None:
-            field.add_term(term, ids, np.asarray(weights))
+    def __init__(self, schema, folder: Path):
+        self.names = [name for name in FIELDS if name in schema]
+        self.folder = Path(folder)
+        self.partial = self.folder.with_name(self.folder.name + ".partial")
+        self.written: set[str] = set()
+        self.current: str | None = None
+        self.field: FieldArrays | None = None
 
-    def write(self, folder: Path) -> None:
-        """The arrays in ``folder``, whole or not at all."""
-        partial = folder.with_name(folder.name + ".partial")
-        partial.mkdir(parents=True, exist_ok=True)
-        for fieldname, field in self.fields.items():
-            for name, array in field.arrays().items():
-                np.save(partial / f"{fieldname}.{name}.npy", array)
-        os.replace(partial, folder)
+    def add(self, fieldname: str, term: bytes, ids, weights) -> None:
+        """A term's postings, terms in sorted order, fields one after the other (indexer.segments
+        hands them over as Whoosh writes them: a fraction of the cost of decoding the written
+        blocks again)."""
+        if fieldname not in self.names:
+            return
+        if fieldname != self.current:
+            self._write_field()
+            self.current, self.field = fieldname, FieldArrays()
+        self.field.add_term(term, ids, weights)
+
+    def finish(self) -> None:
+        """Write what is left (a field with no postings gets empty arrays) and publish."""
+        self._write_field()
+        for name in self.names:
+            if name not in self.written:
+                self.current, self.field = name, FieldArrays()
+                self._write_field()
+        self.partial.mkdir(parents=True, exist_ok=True)
+        os.replace(self.partial, self.folder)
+
+    def _write_field(self) -> None:
+        if self.current is None or self.field is None:
+            return
+        self.partial.mkdir(parents=True, exist_ok=True)
+        for name, values in self.field.arrays().items():
+            np.save(self.partial / f"{self.current}.{name}.npy", values)
+        self.written.add(self.current)
+        self.current = self.field = None
 
 
 def write_generation(generation: Path, previous: Path | None = None, workers: int = 1) -> int:

@@ -79,10 +79,11 @@ class SegmentWorker:
     def finish(self):
         """Close the segment and write its posting arrays; return it (None when nothing was
         written)."""
-        arrays = postings.SegmentArrays(self.writer.schema)
+        arrays = postings.SegmentArrays(self.writer.schema, postings.segment_folder(
+            self.generation, internals.segment_id(self.writer)))
         segment = internals.finish_segment(self.writer, bool(self.added), arrays.add)
         if segment is not None:
-            arrays.write(postings.segment_folder(self.generation, segment.segment_id()))
+            arrays.finish()
         return segment
 
 

@@ -291,6 +291,11 @@ def _positions(poses: list[int]) -> bytes:
                                          2)
 
 
+def segment_id(writer: SegmentWriter) -> str:
+    """The id of the segment a writer writes (its files' names)."""
+    return writer.newsegment.segment_id()
+
+
 def finish_segment(writer: SegmentWriter, written: bool, on_term=None):
     """Close a worker's segment without committing; the segment, or None if nothing was
     written. The run lists it in the generation's TOC itself. ``on_term(field, term bytes,
