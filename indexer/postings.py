@@ -54,7 +54,7 @@ def segment_folder(generation: Path, segment_id: str) -> Path:
 def write_segment(reader, folder: Path) -> None:
     """The posting arrays of one segment's fields, read back from Whoosh's blocks."""
     arrays = SegmentArrays(reader.schema, folder)
-    for fieldname in list(arrays.names):
+    for fieldname in arrays.names:
         for term in reader.lexicon(fieldname):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             term_ids, term_freqs = internals.read_postings(

@@ -77,10 +77,9 @@ class FacetTable:
         """
         if not self.values:
             return []
-        docs = np.flatnonzero(mask)
-        if len(docs) * SPARSE_RATIO < len(self.doc_ids):
+        if np.count_nonzero(mask) * SPARSE_RATIO < len(self.doc_ids):
             # few matches: their own pairs, not a look at every pair of the archive
-            value_ids = self.value_ids[self._pairs_of(docs, len(mask))]
+            value_ids = self.value_ids[self._pairs_of(np.flatnonzero(mask))]
         else:
             value_ids = self.value_ids[mask[self.doc_ids]]
         counts = np.bincount(value_ids, minlength=len(self.values))
@@ -101,40 +100,37 @@ class FacetTable:
     def mask_for(self, wanted: set[str], size: int) -> np.ndarray:
         """The documents holding any of the wanted values."""
         mask = np.zeros(size, dtype=bool)
-        order, starts = self._by_value
+        order, sorted_values = self._by_value
         for value in wanted:
             vid = self.ids.get(value)
             if vid is not None:
-                mask[self.doc_ids[order[starts[vid]:starts[vid + 1]]]] = True
+                first, last = np.searchsorted(sorted_values, [vid, vid + 1])
+                mask[self.doc_ids[order[first:last]]] = True
         return mask
 
     @cached_property
     def _by_value(self) -> tuple[np.ndarray, np.ndarray]:
-        """The pairs in order of value, and where each value's begin (one more for the end)."""
+        """The pairs' places in order of value, and their values in that order."""
         order = np.argsort(self.value_ids, kind="stable")
-        starts = np.searchsorted(self.value_ids[order], np.arange(len(self.values) + 1))
-        return order, starts
+        return order, self.value_ids[order]
 
-    def _pairs_of(self, docs: np.ndarray, size: int) -> np.ndarray:
+    @cached_property
+    def _by_document(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs' places in order of document, and their documents in that order."""
+        order = np.argsort(self.doc_ids, kind="stable")
+        return order, self.doc_ids[order]
+
+    def _pairs_of(self, docs: np.ndarray) -> np.ndarray:
         """The places of the pairs of these documents (sorted document numbers)."""
-        order, starts = self._by_document(size)
-        first, last = starts[docs], starts[docs + 1]
-        lengths = last - first
+        order, sorted_docs = self._by_document
+        first = np.searchsorted(sorted_docs, docs, "left")
+        lengths = np.searchsorted(sorted_docs, docs, "right") - first
         total = int(lengths.sum())
         if not total:
             return np.zeros(0, np.int64)
-        # the ranges first[i]..last[i] one after the other
+        # the ranges first[i]..first[i] + lengths[i] one after the other
         offsets = np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         return order[np.arange(total) + offsets]
-
-    def _by_document(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """The pairs in order of document, and where each document's begin."""
-        cached = self.__dict__.get("_documents")
-        if cached is None or len(cached[1]) != size + 1:
-            order = np.argsort(self.doc_ids, kind="stable")
-            starts = np.concatenate(([0], np.cumsum(np.bincount(self.doc_ids, minlength=size))))
-            cached = self.__dict__["_documents"] = (order, starts)
-        return cached
 
 
 def newest_first(pairs) -> list[tuple[str, int]]:
